@@ -1,0 +1,129 @@
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { Config } from "./schema.js";
+import { withSecretBaseDir } from "./secrets.js";
+
+export interface ConfigIssue {
+  file: string;
+  line?: number;
+  col?: number;
+  /** key path such as targets[0].checks[1].interval ("" for the whole file) */
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(issues.map(formatIssue).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+export function formatIssue(i: ConfigIssue): string {
+  const where = i.line ? `${i.file}:${i.line}:${i.col}` : i.file;
+  return `${where}: ${i.path || "(file)"}: ${i.message}`;
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+}
+
+/** Reads, parses and validates a config file; throws ConfigError listing every problem. */
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError([{ file, path: "", message: `cannot read: ${(e as NodeJS.ErrnoException).code}` }]);
+  }
+  return parseConfig(text, file);
+}
+
+export function parseConfig(text: string, file: string): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return { file, line: pos?.line, col: pos?.col, path: "", message: `YAML: ${e.message.split("\n")[0]}` };
+      }),
+    );
+  }
+  const raw = doc.toJS() ?? {};
+  const parsed = withSecretBaseDir(dirname(resolve(file)), () => Config.safeParse(raw));
+  if (parsed.success) {
+    const dup = duplicateIds(parsed.data);
+    if (dup.length === 0) return parsed.data;
+    throw new ConfigError(
+      dup.map((d) => ({ file, ...position(doc, lines, d.path), path: formatPath(d.path), message: d.message })),
+    );
+  }
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => ({
+      file,
+      // an unknown key is pointed at itself, not at its parent
+      ...position(doc, lines, issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] as string] : issue.path),
+      path: formatPath(issue.path),
+      message: describe(issue, raw),
+    })),
+  );
+}
+
+/** Adds what was found to zod's message, so the operator sees both sides. */
+function describe(issue: z.core.$ZodIssue, raw: unknown): string {
+  if (issue.code === "unrecognized_keys") return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  const got = issue.path.reduce<unknown>(
+    (v, k) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    raw,
+  );
+  const found = got === undefined ? "nothing" : JSON.stringify(got)?.slice(0, 80);
+  if (issue.code === "invalid_type") return `expected ${issue.expected}, got ${found}`;
+  return `${issue.message} (got ${found})`;
+}
+
+function position(doc: Document, lines: LineCounter, path: PropertyKey[]): { line?: number; col?: number } {
+  // Walk as deep as the path exists in the document (a missing key points at its parent).
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
+    const parent = n > 0 ? doc.getIn(path.slice(0, n - 1) as (string | number)[], true) : undefined;
+    let offset: number | undefined;
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[n - 1]);
+      if (pair && isScalar(pair.key)) offset = pair.key.range?.[0];
+    }
+    if (offset === undefined && node && typeof node === "object" && "range" in node) {
+      offset = (node as { range?: [number, number, number] }).range?.[0];
+    }
+    if (offset !== undefined) {
+      const p = lines.linePos(offset);
+      return { line: p.line, col: p.col };
+    }
+  }
+  return {};
+}
+
+function duplicateIds(cfg: Config): { path: PropertyKey[]; message: string }[] {
+  const out: { path: PropertyKey[]; message: string }[] = [];
+  const seen = new Set<string>();
+  cfg.targets.forEach((t, i) => {
+    if (seen.has(t.id)) out.push({ path: ["targets", i, "id"], message: `duplicate target id "${t.id}"` });
+    seen.add(t.id);
+    const checks = new Set<string>();
+    t.checks.forEach((c, j) => {
+      if (checks.has(c.id))
+        out.push({ path: ["targets", i, "checks", j, "id"], message: `duplicate check id "${c.id}" in target` });
+      checks.add(c.id);
+    });
+  });
+  const agents = new Set<string>();
+  cfg.server?.agents.forEach((a, i) => {
+    if (agents.has(a.id)) out.push({ path: ["server", "agents", i, "id"], message: `duplicate agent id "${a.id}"` });
+    agents.add(a.id);
+  });
+  return out;
+}

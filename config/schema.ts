@@ -1,0 +1,141 @@
+// The opswatch configuration: one YAML file, validated by these schemas. They are the single source of
+// truth for the TypeScript types, for `opswatch check-config` and for the committed JSON Schema.
+import { z } from "zod";
+import { Id, ValueName } from "../protocol/messages.js";
+import { parseDuration } from "../lib/duration.js";
+import { resolveSecret } from "./secrets.js";
+
+const durationPattern = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
+/** "1500ms", "30s", "5m", "1h" → milliseconds. */
+const Duration = z
+  .string()
+  .regex(durationPattern, "a duration such as 500ms, 30s, 5m, 1h")
+  .transform((s) => parseDuration(s));
+
+/** A secret: literal text, "${ENV_VAR}" or "file:/path" (relative paths are relative to the config file). */
+const Secret = z
+  .string()
+  .min(1)
+  .transform((s, ctx) => {
+    try {
+      return resolveSecret(s);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+      return z.NEVER;
+    }
+  })
+  .meta({ description: 'Secret: literal, "${ENV_VAR}" or "file:PATH"' });
+
+const HostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "host:port, e.g. 127.0.0.1:8080")
+  .transform((s) => {
+    const i = s.lastIndexOf(":");
+    return { host: s.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(s.slice(i + 1)) };
+  });
+
+const Oid = z.string().regex(/^\.?\d+(\.\d+)+$/, "a numeric OID such as 1.3.6.1.2.1.1.3.0");
+
+const CheckBase = {
+  id: Id,
+  interval: Duration.default("60s").describe("time between two runs; first run at a random offset"),
+  schedule: z.string().optional().describe("cron expression (node-cron); replaces interval when given"),
+  timeout: Duration.default("10s"),
+  agents: z.array(Id).optional().describe("agents that run this check; default: every agent"),
+};
+
+const HttpCheck = z.strictObject({
+  ...CheckBase,
+  kind: z.literal("http"),
+  url: z.url({ protocol: /^https?$/ }),
+  method: z.enum(["GET", "HEAD", "POST"]).default("GET"),
+  headers: z.record(z.string(), z.string()).default({}),
+  expect_status: z
+    .array(z.number().int().min(100).max(599))
+    .optional()
+    .describe("accepted final status codes; default any 2xx or 3xx"),
+  keyword: z.string().optional().describe("text the body must contain"),
+  max_redirects: z.number().int().min(0).max(20).default(5),
+});
+
+const TcpCheck = z.strictObject({
+  ...CheckBase,
+  kind: z.literal("tcp"),
+  address: HostPort,
+});
+
+const SnmpCheck = z.strictObject({
+  ...CheckBase,
+  kind: z.literal("snmp"),
+  address: HostPort,
+  version: z.enum(["1", "2c"]).default("2c"),
+  community: Secret.default("public"),
+  retries: z.number().int().min(0).max(5).default(1),
+  oids: z
+    .record(ValueName, Oid)
+    .refine((o) => Object.keys(o).length > 0, "at least one OID")
+    .describe("value name → OID to GET, e.g. battery.charge: 1.3.6.1.2.1.33.1.2.4.0"),
+});
+
+const HostCheck = z.strictObject({
+  ...CheckBase,
+  kind: z.literal("host"),
+  disks: z.array(z.string()).default([]).describe("mount points to report; default the fullest one"),
+});
+
+export const Check = z.discriminatedUnion("kind", [HttpCheck, TcpCheck, SnmpCheck, HostCheck]);
+export type Check = z.infer<typeof Check>;
+export type HttpCheck = z.infer<typeof HttpCheck>;
+export type TcpCheck = z.infer<typeof TcpCheck>;
+export type SnmpCheck = z.infer<typeof SnmpCheck>;
+export type HostCheck = z.infer<typeof HostCheck>;
+
+export const Target = z.strictObject({
+  id: Id,
+  name: z.string().min(1).describe("display name, e.g. 1号UPS"),
+  group: Id.default("default"),
+  checks: z.array(Check).min(1),
+});
+export type Target = z.infer<typeof Target>;
+
+const AgentCredential = z.strictObject({ id: Id, token: Secret });
+
+const Server = z.strictObject({
+  listen: HostPort.default("127.0.0.1:8080"),
+  database: z.string().default("data/opswatch.db").describe("SQLite file (relative to the working directory)"),
+  synchronous: z
+    .enum(["normal", "full"])
+    .default("full")
+    .describe("SQLite durability: full survives power loss, normal only a process crash"),
+  agents: z.array(AgentCredential).default([]).describe("agents allowed to connect, each with its token"),
+  max_frame_bytes: z.number().int().min(1024).default(8 * 1024 * 1024),
+});
+
+const Agent = z.strictObject({
+  id: Id,
+  server: z.url({ protocol: /^wss?$/ }).describe("ws://host:port/ws/agent"),
+  token: Secret,
+  spool: z.string().default("data/agent-spool.db").describe("on-disk queue (SQLite file)"),
+  concurrency: z.number().int().min(1).max(1024).default(16),
+  batch_max: z.number().int().min(1).max(10_000).default(500),
+  batch_delay: Duration.default("200ms").describe("wait this long to fill a batch"),
+  in_flight: z.number().int().min(1).max(64).default(4).describe("batches sent but not yet acked"),
+  reconnect_max: Duration.default("30s"),
+});
+
+export const Config = z.strictObject({
+  $schema: z.string().optional(),
+  site: z
+    .strictObject({
+      name: z.string().default("opswatch"),
+      timezone: z.string().default("Asia/Shanghai"),
+    })
+    .prefault({}),
+  log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+  server: Server.optional(),
+  agent: Agent.optional(),
+  targets: z.array(Target).default([]),
+});
+export type Config = z.infer<typeof Config>;
+export type ServerConfig = z.infer<typeof Server>;
+export type AgentConfig = z.infer<typeof Agent>;

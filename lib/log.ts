@@ -1,0 +1,15 @@
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+/** Keys whose values never reach a log line, wherever they sit in a logged object. */
+const secretKeys = ["token", "community", "password", "authorization", "auth_key", "priv_key"];
+
+export function createLogger(level = "info", name = "opswatch"): Logger {
+  return pino({
+    name,
+    level,
+    redact: { paths: secretKeys.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: "[secret]" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { Config } from "./schema.js";
 import { withSecretBaseDir } from "./secrets.js";
@@ -50,7 +50,13 @@ export function parseConfig(text: string, file: string): Config {
     throw new ConfigError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return { file, line: pos?.line, col: pos?.col, path: "", message: `YAML: ${e.message.split("\n")[0]}` };
+        return {
+          file,
+          line: pos?.line,
+          col: pos?.col,
+          path: "",
+          message: `YAML: ${e.message.split("\n")[0]}`,
+        };
       }),
     );
   }
@@ -60,14 +66,23 @@ export function parseConfig(text: string, file: string): Config {
     const dup = duplicateIds(parsed.data);
     if (dup.length === 0) return parsed.data;
     throw new ConfigError(
-      dup.map((d) => ({ file, ...position(doc, lines, d.path), path: formatPath(d.path), message: d.message })),
+      dup.map((d) => ({
+        file,
+        ...position(doc, lines, d.path),
+        path: formatPath(d.path),
+        message: d.message,
+      })),
     );
   }
   throw new ConfigError(
     parsed.error.issues.map((issue) => ({
       file,
       // an unknown key is pointed at itself, not at its parent
-      ...position(doc, lines, issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] as string] : issue.path),
+      ...position(
+        doc,
+        lines,
+        issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] as string] : issue.path,
+      ),
       path: formatPath(issue.path),
       message: describe(issue, raw),
     })),
@@ -76,7 +91,8 @@ export function parseConfig(text: string, file: string): Config {
 
 /** Adds what was found to zod's message, so the operator sees both sides. */
 function describe(issue: z.core.$ZodIssue, raw: unknown): string {
-  if (issue.code === "unrecognized_keys") return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  if (issue.code === "unrecognized_keys")
+    return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   const got = issue.path.reduce<unknown>(
     (v, k) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined),
     raw,
@@ -116,13 +132,17 @@ function duplicateIds(cfg: Config): { path: PropertyKey[]; message: string }[] {
     const checks = new Set<string>();
     t.checks.forEach((c, j) => {
       if (checks.has(c.id))
-        out.push({ path: ["targets", i, "checks", j, "id"], message: `duplicate check id "${c.id}" in target` });
+        out.push({
+          path: ["targets", i, "checks", j, "id"],
+          message: `duplicate check id "${c.id}" in target`,
+        });
       checks.add(c.id);
     });
   });
   const agents = new Set<string>();
   cfg.server?.agents.forEach((a, i) => {
-    if (agents.has(a.id)) out.push({ path: ["server", "agents", i, "id"], message: `duplicate agent id "${a.id}"` });
+    if (agents.has(a.id))
+      out.push({ path: ["server", "agents", i, "id"], message: `duplicate agent id "${a.id}"` });
     agents.add(a.id);
   });
   return out;

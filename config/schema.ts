@@ -1,8 +1,9 @@
 // The opswatch configuration: one YAML file, validated by these schemas. They are the single source of
 // truth for the TypeScript types, for `opswatch check-config` and for the committed JSON Schema.
+import { validate as validCron } from "node-cron";
 import { z } from "zod";
-import { Id, ValueName } from "../protocol/messages.js";
 import { parseDuration } from "../lib/duration.js";
+import { Id, ValueName } from "../protocol/messages.js";
 import { resolveSecret } from "./secrets.js";
 
 const durationPattern = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
@@ -24,6 +25,7 @@ const Secret = z
       return z.NEVER;
     }
   })
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the ${ENV_VAR} syntax
   .meta({ description: 'Secret: literal, "${ENV_VAR}" or "file:PATH"' });
 
 const HostPort = z
@@ -38,9 +40,13 @@ const Oid = z.string().regex(/^\.?\d+(\.\d+)+$/, "a numeric OID such as 1.3.6.1.
 
 const CheckBase = {
   id: Id,
-  interval: Duration.default("60s").describe("time between two runs; first run at a random offset"),
-  schedule: z.string().optional().describe("cron expression (node-cron); replaces interval when given"),
-  timeout: Duration.default("10s"),
+  interval: Duration.prefault("60s").describe("time between two runs; first run at a random offset"),
+  schedule: z
+    .string()
+    .refine((s) => validCron(s), 'a cron expression such as "0 9 * * *" (minute hour day month weekday)')
+    .optional()
+    .describe("cron expression in the site time zone; replaces interval when given"),
+  timeout: Duration.prefault("10s"),
   agents: z.array(Id).optional().describe("agents that run this check; default: every agent"),
 };
 
@@ -101,14 +107,21 @@ export type Target = z.infer<typeof Target>;
 const AgentCredential = z.strictObject({ id: Id, token: Secret });
 
 const Server = z.strictObject({
-  listen: HostPort.default("127.0.0.1:8080"),
-  database: z.string().default("data/opswatch.db").describe("SQLite file (relative to the working directory)"),
+  listen: HostPort.prefault("127.0.0.1:8080"),
+  database: z
+    .string()
+    .default("data/opswatch.db")
+    .describe("SQLite file (relative to the working directory)"),
   synchronous: z
     .enum(["normal", "full"])
     .default("full")
     .describe("SQLite durability: full survives power loss, normal only a process crash"),
   agents: z.array(AgentCredential).default([]).describe("agents allowed to connect, each with its token"),
-  max_frame_bytes: z.number().int().min(1024).default(8 * 1024 * 1024),
+  max_frame_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(8 * 1024 * 1024),
 });
 
 const Agent = z.strictObject({
@@ -118,9 +131,9 @@ const Agent = z.strictObject({
   spool: z.string().default("data/agent-spool.db").describe("on-disk queue (SQLite file)"),
   concurrency: z.number().int().min(1).max(1024).default(16),
   batch_max: z.number().int().min(1).max(10_000).default(500),
-  batch_delay: Duration.default("200ms").describe("wait this long to fill a batch"),
+  batch_delay: Duration.prefault("200ms").describe("wait this long to fill a batch"),
   in_flight: z.number().int().min(1).max(64).default(4).describe("batches sent but not yet acked"),
-  reconnect_max: Duration.default("30s"),
+  reconnect_max: Duration.prefault("30s"),
 });
 
 export const Config = z.strictObject({
@@ -135,6 +148,15 @@ export const Config = z.strictObject({
   server: Server.optional(),
   agent: Agent.optional(),
   targets: z.array(Target).default([]),
+  demo: z
+    .strictObject({
+      ups_snmp: HostPort.optional().describe(
+        "start the built-in UPS simulator (SNMP v2c, community public) here",
+      ),
+      http_site: HostPort.optional().describe("start the built-in portal simulator (HTTP) here"),
+    })
+    .optional()
+    .describe("built-in simulators started by `opswatch start` (demo only)"),
 });
 export type Config = z.infer<typeof Config>;
 export type ServerConfig = z.infer<typeof Server>;

@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// The one opswatch command: server, agent, start (both + demo simulators), check-config, schema.
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Command } from "commander";
+import { startAgent } from "../agent/agent.js";
+import { configJsonSchema } from "../config/json-schema.js";
+import { ConfigError, loadConfig } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import { createLogger, type Logger } from "../lib/log.js";
+import { VERSION } from "../lib/version.js";
+import { startServer } from "../server/server.js";
+import { startDemoSimulators } from "../sim/demo.js";
+
+const DEMO_CONFIG = fileURLToPath(new URL("../../config/demo.yaml", import.meta.url));
+
+/** Loads a config or exits 1 with every problem listed (file:line:col: key: expectation), never a stack. */
+function load(file: string): Config {
+  try {
+    return loadConfig(file);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`${e.message}\n${e.issues.length} problem(s) in ${file}\n`);
+    process.exit(1);
+  }
+}
+
+function need<C extends Config, K extends "server" | "agent">(
+  cfg: C,
+  key: K,
+  file: string,
+): C & Required<Pick<Config, K>> {
+  if (!cfg[key]) {
+    process.stderr.write(`${file}: ${key}: section missing (needed by this command)\n`);
+    process.exit(1);
+  }
+  return cfg as C & Required<Pick<Config, K>>;
+}
+
+/** Runs until SIGINT/SIGTERM, then stops the parts in reverse order. */
+function untilSignal(log: Logger, stops: (() => Promise<void>)[]): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    for (const s of stops.reverse()) await s().catch((e) => log.error({ err: e }, "error while stopping"));
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+const program = new Command()
+  .name("opswatch")
+  .description("Prove, minute by minute and month by month, that a data center meets its service targets.")
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command("server")
+  .description("run the server: agent ingest (ws), store, /metrics and the API")
+  .requiredOption("-c, --config <file>", "config file (YAML)")
+  .action(async (o: { config: string }) => {
+    const cfg = need(load(o.config), "server", o.config);
+    const log = createLogger(cfg.log_level, "opswatch-server");
+    const srv = await startServer(cfg, log);
+    untilSignal(log, [() => srv.close()]);
+  });
+
+program
+  .command("agent")
+  .description("run an agent: probe the targets on schedule, spool results, stream them to the server")
+  .requiredOption("-c, --config <file>", "config file (YAML)")
+  .action((o: { config: string }) => {
+    const cfg = need(load(o.config), "agent", o.config);
+    const log = createLogger(cfg.log_level, "opswatch-agent");
+    const agent = startAgent(cfg, log);
+    untilSignal(log, [() => agent.stop()]);
+  });
+
+program
+  .command("start")
+  .description(
+    "run server and an embedded agent together; with no --config, the demo with built-in simulators",
+  )
+  .option("-c, --config <file>", "config file (YAML)", DEMO_CONFIG)
+  .action(async (o: { config: string }) => {
+    const cfg = need(need(load(o.config), "server", o.config), "agent", o.config);
+    const log = createLogger(cfg.log_level);
+    const stops: (() => Promise<void>)[] = [];
+    try {
+      if (cfg.demo) stops.push(await startDemoSimulators(cfg.demo, log));
+      const srv = await startServer(cfg, log);
+      stops.push(() => srv.close());
+      const agent = startAgent(cfg, log);
+      stops.push(() => agent.stop());
+      process.stdout.write(
+        [
+          "",
+          `opswatch ${VERSION} is running (Ctrl-C stops it)`,
+          `  metrics   ${srv.url}/metrics`,
+          `  targets   ${srv.url}/api/v1/targets`,
+          `  health    ${srv.url}/healthz`,
+          `  data      ${cfg.server.database} (server store), ${cfg.agent.spool} (agent spool)`,
+          `  config    ${o.config}`,
+          "",
+        ].join("\n"),
+      );
+    } catch (e) {
+      log.fatal({ err: e }, "could not start");
+      for (const s of stops.reverse()) await s().catch(() => {});
+      process.exit(1);
+    }
+    untilSignal(log, stops);
+  });
+
+program
+  .command("check-config")
+  .description("validate config files; prints every problem with file, line, key and what was expected")
+  .argument("<files...>", "config files (YAML)")
+  .action((files: string[]) => {
+    let bad = 0;
+    for (const f of files) {
+      try {
+        const cfg = loadConfig(f);
+        const checks = cfg.targets.reduce((n, t) => n + t.checks.length, 0);
+        process.stdout.write(`ok: ${f} (${cfg.targets.length} targets, ${checks} checks)\n`);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        bad++;
+        process.stderr.write(`${e.message}\n`);
+      }
+    }
+    process.exit(bad ? 1 : 0);
+  });
+
+program
+  .command("schema")
+  .description("print (or write) the JSON Schema of the config file, generated from the zod schemas")
+  .option("-o, --out <file>", "write to this file instead of stdout")
+  .action((o: { out?: string }) => {
+    const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+    if (o.out) writeFileSync(o.out, text);
+    else process.stdout.write(text);
+  });
+
+await program.parseAsync();

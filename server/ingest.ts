@@ -1,0 +1,250 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Server as HttpServer } from "node:http";
+import { type RawData, WebSocket, WebSocketServer } from "ws";
+import type { Logger } from "../lib/log.js";
+import {
+  type Ack,
+  AGENT_WS_PATH,
+  AgentMessage,
+  type Batch,
+  CloseCode,
+  type ErrorMessage,
+  type ErrorReason,
+  PROTOCOL_VERSION,
+  Result,
+  type ServerMessage,
+} from "../protocol/messages.js";
+import type { LiveView } from "./live.js";
+import type { ServerMetrics } from "./metrics.js";
+import type { Store } from "./store/store.js";
+
+interface Pending {
+  ws: WebSocket;
+  agent: string;
+  batchId: number;
+  results: Result[];
+  rejected: Ack["rejected"];
+}
+
+export interface IngestOptions {
+  store: Store;
+  live: LiveView;
+  metrics: ServerMetrics;
+  agents: readonly { id: string; token: string }[];
+  maxFrameBytes: number;
+  logger: Logger;
+}
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/**
+ * Agent uplink endpoint. Every frame is validated; bad frames get an error reply and are counted.
+ * Batches arriving close together are committed in one transaction (group commit), and each batch
+ * is acked only after that transaction committed.
+ */
+export class Ingest {
+  private readonly wss: WebSocketServer;
+  private readonly tokens: Map<string, Buffer>;
+  private readonly connections = new Map<string, WebSocket>();
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly opts: IngestOptions,
+    http: HttpServer,
+  ) {
+    this.tokens = new Map(opts.agents.map((a) => [a.id, digest(a.token)]));
+    this.wss = new WebSocketServer({ server: http, path: AGENT_WS_PATH, maxPayload: opts.maxFrameBytes });
+    this.wss.on("connection", (ws, req) => this.onConnection(ws, req.socket.remoteAddress ?? "?"));
+    this.wss.on("error", (e) => opts.logger.error({ err: e }, "ingest listener error"));
+  }
+
+  private onConnection(ws: WebSocket, addr: string): void {
+    const log = this.opts.logger.child({ addr });
+    let agent: string | undefined;
+    let alive = true;
+    ws.on("pong", () => {
+      alive = true;
+    });
+    const ping = setInterval(() => {
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, 15_000);
+    ws.on("error", (e: Error & { code?: string }) => {
+      // ws reports an oversized frame here and then closes with 1009.
+      if (e.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") this.opts.metrics.reject("too_large");
+      log.warn({ agent, err: e.message }, "agent connection error");
+    });
+    ws.on("close", () => {
+      clearInterval(ping);
+      if (agent && this.connections.get(agent) === ws) {
+        this.connections.delete(agent);
+        this.opts.metrics.agentConnected.set({ agent }, 0);
+        log.info({ agent }, "agent disconnected");
+      }
+    });
+    ws.on("message", (data, isBinary) => {
+      void this.onFrame(ws, data, isBinary, agent, log).then(
+        (authed) => {
+          if (authed) agent = authed;
+        },
+        (e) => log.error({ err: e }, "unexpected error handling a frame"),
+      );
+    });
+  }
+
+  /** Handles one frame; returns the agent id once a hello authenticated the connection. */
+  private async onFrame(
+    ws: WebSocket,
+    data: RawData,
+    isBinary: boolean,
+    agent: string | undefined,
+    log: Logger,
+  ): Promise<string | undefined> {
+    let json: unknown;
+    try {
+      if (isBinary) throw new Error("binary frame");
+      json = JSON.parse(data.toString());
+    } catch {
+      return this.refuse(ws, "bad_json", "frame is not a JSON text message", log, agent);
+    }
+    const parsed = AgentMessage.safeParse(json);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      const where = first?.path.join(".") || "message";
+      return this.refuse(ws, "bad_message", `${where}: ${first?.message}`, log, agent);
+    }
+    const msg = parsed.data;
+    if (msg.type === "hello") return this.onHello(ws, msg, log);
+    if (!agent) {
+      this.refuse(ws, "not_authenticated", "send hello with a valid token first", log);
+      ws.close(CloseCode.unauthorized, "not authenticated");
+      return undefined;
+    }
+    this.opts.metrics.agentLastSeen.set({ agent }, Date.now() / 1000);
+    this.opts.metrics.agentSpoolDepth.set({ agent }, msg.spool_depth);
+    this.enqueue(ws, agent, msg);
+    return agent;
+  }
+
+  private async onHello(ws: WebSocket, msg: Extract<AgentMessage, { type: "hello" }>, log: Logger) {
+    const expected = this.tokens.get(msg.agent);
+    if (!expected || !timingSafeEqual(expected, digest(msg.token))) {
+      this.refuse(ws, "bad_token", `agent "${msg.agent}" is unknown or its token is wrong`, log);
+      ws.close(CloseCode.unauthorized, "bad token");
+      return undefined;
+    }
+    const agent = msg.agent;
+    const previous = this.connections.get(agent);
+    if (previous && previous !== ws)
+      previous.close(CloseCode.protocolError, "replaced by a newer connection");
+    this.connections.set(agent, ws);
+    const now = Date.now();
+    const m = this.opts.metrics;
+    m.agentConnected.set({ agent }, 1);
+    m.agentLastSeen.set({ agent }, now / 1000);
+    m.agentSpoolDepth.set({ agent }, msg.spool_depth);
+    await this.opts.store.agentSeen({
+      agent,
+      version: msg.version,
+      spoolDepth: msg.spool_depth,
+      clockOffsetMs: msg.clock_ms - now,
+      seenMs: now,
+    });
+    const lastSeq = await this.opts.store.lastSeq(agent);
+    send(ws, { type: "welcome", v: PROTOCOL_VERSION, server_time_ms: Date.now(), last_seq: lastSeq });
+    log.info({ agent, version: msg.version, spool: msg.spool_depth, lastSeq }, "agent connected");
+    return agent;
+  }
+
+  private enqueue(ws: WebSocket, agent: string, batch: Batch): void {
+    const results: Result[] = [];
+    const rejected: Ack["rejected"] = [];
+    for (const raw of batch.results) {
+      const r = Result.safeParse(raw);
+      const seq = seqOf(raw);
+      if (!r.success) {
+        const i = r.error.issues[0];
+        rejected.push({ seq, reason: `${i?.path.join(".") || "result"}: ${i?.message}` });
+        this.opts.metrics.reject("bad_result");
+      } else if (r.data.agent !== agent) {
+        rejected.push({ seq, reason: `result of agent "${r.data.agent}" sent by "${agent}"` });
+        this.opts.metrics.reject("agent_mismatch");
+      } else results.push(r.data);
+    }
+    this.queue.push({ ws, agent, batchId: batch.id, results, rejected });
+    if (!this.flushing) this.flushing = new Promise((done) => setImmediate(() => this.flush().finally(done)));
+  }
+
+  /** Commits everything queued in one transaction, then acks each batch. */
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      const t0 = process.hrtime.bigint();
+      let outcomes: Awaited<ReturnType<Store["commit"]>>;
+      try {
+        outcomes = await this.opts.store.commit(group.map((p) => p.results));
+      } catch (e) {
+        // Not committed, so not acked: the agents keep the results in their spools and send them again.
+        this.opts.logger.error({ err: e }, "store commit failed");
+        for (const p of group) {
+          this.opts.metrics.reject("store_unavailable");
+          send(p.ws, {
+            type: "error",
+            reason: "store_unavailable",
+            message: "store commit failed; retry",
+            id: p.batchId,
+          });
+        }
+        continue;
+      }
+      this.opts.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      group.forEach((p, i) => {
+        const o = outcomes[i] ?? { committed: 0, duplicates: 0 };
+        this.opts.metrics.ingested.inc({ agent: p.agent }, o.committed);
+        if (o.duplicates > 0) this.opts.metrics.duplicates.inc({ agent: p.agent }, o.duplicates);
+        for (const r of p.results) this.opts.live.update(r);
+        send(p.ws, {
+          type: "ack",
+          id: p.batchId,
+          committed: o.committed,
+          duplicates: o.duplicates,
+          rejected: p.rejected,
+        });
+      });
+    }
+    this.flushing = undefined;
+  }
+
+  private refuse(
+    ws: WebSocket,
+    reason: ErrorReason,
+    message: string,
+    log: Logger,
+    agent?: string,
+  ): undefined {
+    this.opts.metrics.reject(reason);
+    log.warn({ agent, reason }, `refused frame: ${message}`);
+    const err: ErrorMessage = { type: "error", reason, message };
+    send(ws, err);
+    return undefined;
+  }
+
+  /** Stops accepting, lets queued batches commit and be acked, then closes every connection. */
+  async close(): Promise<void> {
+    await this.flushing;
+    for (const ws of this.wss.clients) ws.close(CloseCode.serverShutdown, "server shutting down");
+    await new Promise<void>((done) => this.wss.close(() => done()));
+  }
+}
+
+function seqOf(raw: unknown): number {
+  const s = (raw as { seq?: unknown } | null)?.seq;
+  return typeof s === "number" && Number.isInteger(s) && s >= 0 ? s : 0;
+}
+
+function send(ws: WebSocket, msg: ServerMessage): void {
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+}

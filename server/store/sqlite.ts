@@ -1,0 +1,171 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { Result } from "../../protocol/messages.js";
+import { migrations } from "./migrations.js";
+import type { AgentSeen, CommitOutcome, ResultPage, ResultQuery, Store } from "./store.js";
+
+interface Row {
+  agent: string;
+  seq: number;
+  target: string;
+  check_id: string;
+  kind: Result["kind"];
+  ts: number;
+  duration_ms: number;
+  ok: number;
+  error: string | null;
+  vals: string;
+}
+
+function toResult(r: Row): Result {
+  const out: Result = {
+    v: 1,
+    agent: r.agent,
+    seq: r.seq,
+    target: r.target,
+    check: r.check_id,
+    kind: r.kind,
+    ts: r.ts,
+    duration_ms: r.duration_ms,
+    ok: r.ok === 1,
+    values: JSON.parse(r.vals),
+  };
+  if (r.error !== null) out.error = r.error;
+  return out;
+}
+
+/** Brings a database to the newest schema; refuses one written by a newer opswatch. */
+export function migrate(db: Database.Database): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > migrations.length)
+    throw new Error(`database schema version ${version} is newer than this opswatch (${migrations.length})`);
+  for (let v = version; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly bumpSeq: Database.Statement;
+  private readonly commitTx: (batches: readonly (readonly Result[])[]) => CommitOutcome[];
+
+  constructor(file: string, opts: { synchronous?: "normal" | "full" } = {}) {
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma(`synchronous = ${opts.synchronous ?? "full"}`);
+    this.db.pragma("busy_timeout = 5000");
+    const check = this.db.pragma("quick_check", { simple: true });
+    if (check !== "ok") throw new Error(`SQLite integrity check failed for ${file}: ${check}`);
+    migrate(this.db);
+    this.insert = this.db.prepare(
+      `INSERT OR IGNORE INTO results (agent, seq, target, check_id, kind, ts, duration_ms, ok, error, vals, received)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.bumpSeq = this.db.prepare(
+      `INSERT INTO agents (id, last_seq) VALUES (?, ?)
+       ON CONFLICT (id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)`,
+    );
+    this.commitTx = this.db.transaction((batches: readonly (readonly Result[])[]) => {
+      const now = Date.now();
+      return batches.map((batch) => {
+        let committed = 0;
+        const maxSeq = new Map<string, number>();
+        for (const r of batch) {
+          const info = this.insert.run(
+            r.agent,
+            r.seq,
+            r.target,
+            r.check,
+            r.kind,
+            r.ts,
+            r.duration_ms,
+            r.ok ? 1 : 0,
+            r.error ?? null,
+            JSON.stringify(r.values),
+            now,
+          );
+          committed += info.changes;
+          if (r.seq > (maxSeq.get(r.agent) ?? 0)) maxSeq.set(r.agent, r.seq);
+        }
+        for (const [agent, seq] of maxSeq) this.bumpSeq.run(agent, seq);
+        return { committed, duplicates: batch.length - committed };
+      });
+    });
+  }
+
+  async commit(batches: readonly (readonly Result[])[]): Promise<CommitOutcome[]> {
+    return this.commitTx(batches);
+  }
+
+  async lastSeq(agent: string): Promise<number> {
+    const row = this.db.prepare("SELECT last_seq FROM agents WHERE id = ?").get(agent) as
+      | { last_seq: number }
+      | undefined;
+    return row?.last_seq ?? 0;
+  }
+
+  async agentSeen(s: AgentSeen): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO agents (id, version, spool_depth, clock_offset_ms, seen) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version, spool_depth = excluded.spool_depth,
+           clock_offset_ms = excluded.clock_offset_ms, seen = excluded.seen`,
+      )
+      .run(s.agent, s.version, s.spoolDepth, s.clockOffsetMs, s.seenMs);
+  }
+
+  async latest(): Promise<Result[]> {
+    // The newest row per (target, check, agent); bare columns come from the max(ts) row in SQLite.
+    const rows = this.db
+      .prepare(
+        `SELECT agent, seq, target, check_id, kind, max(ts) AS ts, duration_ms, ok, error, vals
+         FROM results GROUP BY target, check_id, agent`,
+      )
+      .all() as Row[];
+    return rows.map(toResult);
+  }
+
+  async results(q: ResultQuery): Promise<ResultPage> {
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const rows = this.db
+      .prepare(
+        `SELECT agent, seq, target, check_id, kind, ts, duration_ms, ok, error, vals FROM results
+         WHERE target = ? AND ts >= ? AND ts < ?
+           ${after ? "AND (ts, agent, seq) > (?, ?, ?)" : ""}
+         ORDER BY ts, agent, seq LIMIT ?`,
+      )
+      .all(
+        q.target,
+        q.from,
+        q.to,
+        ...(after ? [after.ts, after.agent, after.seq] : []),
+        q.limit + 1,
+      ) as Row[];
+    const items = rows.slice(0, q.limit).map(toResult);
+    const last = items[items.length - 1];
+    return rows.length > q.limit && last ? { items, next: encodeCursor(last) } : { items };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function encodeCursor(r: Result): string {
+  return Buffer.from(JSON.stringify([r.ts, r.agent, r.seq])).toString("base64url");
+}
+
+function decodeCursor(c: string): { ts: number; agent: string; seq: number } {
+  try {
+    const [ts, agent, seq] = JSON.parse(Buffer.from(c, "base64url").toString());
+    if (typeof ts === "number" && typeof agent === "string" && typeof seq === "number")
+      return { ts, agent, seq };
+  } catch {}
+  throw new RangeError("invalid cursor");
+}

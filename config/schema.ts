@@ -4,6 +4,7 @@ import { validate as validCron } from "node-cron";
 import { z } from "zod";
 import { parseDuration } from "../lib/duration.js";
 import { Id, ValueName } from "../protocol/messages.js";
+import { Calendar, Indicators, ServiceTime, Severities, TargetIndicator } from "./indicators.js";
 import { resolveSecret } from "./secrets.js";
 
 const durationPattern = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
@@ -48,6 +49,14 @@ const CheckBase = {
     .describe("cron expression in the site time zone; replaces interval when given"),
   timeout: Duration.prefault("10s"),
   agents: z.array(Id).optional().describe("agents that run this check; default: every agent"),
+  confirm: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("consecutive failures before DOWN; default 2 for http/tcp, 3 for snmp/host"),
+  counts: z.boolean().default(true).describe("false: shown, but not counted in the target's indicators"),
 };
 
 const HttpCheck = z.strictObject({
@@ -101,6 +110,8 @@ export const Target = z.strictObject({
   name: z.string().min(1).describe("display name, e.g. 1号UPS"),
   group: Id.default("default"),
   checks: z.array(Check).min(1),
+  indicators: z.array(TargetIndicator).default([]).describe("indicators this target counts toward"),
+  service_time: ServiceTime.default("24x7").describe('"24x7" or service hours on working days'),
 });
 export type Target = z.infer<typeof Target>;
 
@@ -145,6 +156,9 @@ export const Config = z.strictObject({
     })
     .prefault({}),
   log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+  indicators: Indicators,
+  severities: Severities,
+  calendar: Calendar,
   server: Server.optional(),
   agent: Agent.optional(),
   targets: z.array(Target).default([]),

@@ -117,6 +117,14 @@ export type Target = z.infer<typeof Target>;
 
 const AgentCredential = z.strictObject({ id: Id, token: Secret });
 
+export const Role = z.enum(["viewer", "operator", "admin"]);
+export type Role = z.infer<typeof Role>;
+const ApiToken = z.strictObject({
+  name: Id.describe("who uses it; recorded as the actor of every write made with it"),
+  token: Secret,
+  role: Role.describe("viewer: read; operator: faults, maintenance, inspections, import; admin: everything"),
+});
+
 const Server = z.strictObject({
   listen: HostPort.prefault("127.0.0.1:8080"),
   database: z
@@ -128,6 +136,7 @@ const Server = z.strictObject({
     .default("full")
     .describe("SQLite durability: full survives power loss, normal only a process crash"),
   agents: z.array(AgentCredential).default([]).describe("agents allowed to connect, each with its token"),
+  api_tokens: z.array(ApiToken).default([]).describe("bearer tokens for the write API"),
   max_frame_bytes: z
     .number()
     .int()

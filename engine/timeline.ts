@@ -27,7 +27,13 @@ export function streamTimeline(stream: Stream, range: Interval): { segments: Seg
       line.add(p.start, p.end, confirmed || p.state !== "down" ? p.state : "up");
     }
     if (!confirmed && pending.first >= range.start && pending.first < range.end)
-      flaps.push({ check: stream.check, agent: stream.agent, start: pending.first, end, failures: pending.failures });
+      flaps.push({
+        check: stream.check,
+        agent: stream.agent,
+        start: pending.first,
+        end,
+        failures: pending.failures,
+      });
     pending = undefined;
   };
   const { runs } = stream;
@@ -91,7 +97,8 @@ function sweep(
     for (const seg of list) {
       const start = Math.max(seg.start, range.start);
       const end = Math.min(seg.end, range.end);
-      if (start < end) events.push({ t: start, state: seg.state, delta: 1 }, { t: end, state: seg.state, delta: -1 });
+      if (start < end)
+        events.push({ t: start, state: seg.state, delta: 1 }, { t: end, state: seg.state, delta: -1 });
     }
   events.sort((a, b) => a.t - b.t);
   const count: Record<State, number> = { up: 0, down: 0, unknown: 0 };

@@ -24,4 +24,67 @@ export const migrations: readonly string[] = [
      clock_offset_ms INTEGER,
      seen INTEGER
    );`,
+  // 2: the indicator engine — run-length rollups of verdicts, faults with their history,
+  // maintenance windows, inspection runs.
+  `CREATE TABLE runs (
+     target TEXT NOT NULL,
+     indicator TEXT NOT NULL,
+     check_id TEXT NOT NULL,
+     agent TEXT NOT NULL,
+     start INTEGER NOT NULL,
+     last INTEGER NOT NULL,
+     count INTEGER NOT NULL,
+     verdict TEXT NOT NULL,
+     hold INTEGER NOT NULL,
+     PRIMARY KEY (target, indicator, check_id, agent, start)
+   ) WITHOUT ROWID;
+   CREATE TABLE faults (
+     id INTEGER PRIMARY KEY,
+     target TEXT NOT NULL,
+     cause TEXT NOT NULL,
+     title TEXT NOT NULL,
+     source TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     opened_at INTEGER NOT NULL,
+     open INTEGER NOT NULL DEFAULT 1
+   );
+   CREATE INDEX faults_opened ON faults (opened_at);
+   CREATE INDEX faults_open ON faults (target, cause) WHERE open = 1;
+   CREATE TABLE fault_events (
+     id INTEGER PRIMARY KEY,
+     fault_id INTEGER NOT NULL REFERENCES faults (id),
+     type TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX fault_events_fault ON fault_events (fault_id, id);
+   CREATE TABLE maintenance (
+     id INTEGER PRIMARY KEY,
+     spec TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     approved_by TEXT NOT NULL,
+     created_by TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     cancelled_at INTEGER,
+     cancelled_by TEXT
+   );
+   CREATE TABLE inspection_runs (
+     id INTEGER PRIMARY KEY,
+     plan TEXT NOT NULL,
+     scheduled_at INTEGER NOT NULL,
+     started_at INTEGER,
+     UNIQUE (plan, scheduled_at)
+   );
+   CREATE TABLE inspection_items (
+     run_id INTEGER NOT NULL REFERENCES inspection_runs (id),
+     target TEXT NOT NULL,
+     item TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     result TEXT,
+     detail TEXT,
+     signed_off_at INTEGER,
+     signed_off_by TEXT,
+     fault_id INTEGER,
+     PRIMARY KEY (run_id, target, item)
+   );`,
 ];

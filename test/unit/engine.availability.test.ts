@@ -86,7 +86,11 @@ describe("availability over a month", () => {
     const silent = figures([], day);
     expect([silent.ratio, silent.coverage, silent.unknown]).toEqual([null, 0, DAY]);
     expect(figures([], day, { unknown: "count_as_down" }).ratio).toBeNull();
-    const allPlanned = figures(samplesEvery(day.start, day.end, MIN, () => "ok"), day, { exclusions: [day] });
+    const allPlanned = figures(
+      samplesEvery(day.start, day.end, MIN, () => "ok"),
+      day,
+      { exclusions: [day] },
+    );
     expect([allPlanned.ratio, allPlanned.coverage, allPlanned.excluded]).toEqual([null, null, DAY]);
     expect(formatPercent(allPlanned.ratio)).toBe("n/a");
     expect(isMet(allPlanned.ratio, 1)).toBeNull();
@@ -124,7 +128,9 @@ describe("period boundaries", () => {
     const of = (period: Interval) =>
       availability({ segments, ast: [period], exclusions: [], period, unknown: "exclude", flaps });
     expect(of(october).flaps).toEqual([]);
-    expect(of(november).flaps).toEqual([{ check: "http", agent: "a1", start: flapAt, end: flapAt + MIN, failures: 1 }]);
+    expect(of(november).flaps).toEqual([
+      { check: "http", agent: "a1", start: flapAt, end: flapAt + MIN, failures: 1 },
+    ]);
     expect(of(november).down).toBe(0);
   });
 });
@@ -150,7 +156,14 @@ describe("display and objectives", () => {
       { start: second, end: second + SEC, state: "down" as const },
       { start: second + SEC, end: november.end, state: "up" as const },
     ];
-    const f = availability({ segments, ast: [november], exclusions: [], period: november, unknown: "exclude", flaps: [] });
+    const f = availability({
+      segments,
+      ast: [november],
+      exclusions: [],
+      period: november,
+      unknown: "exclude",
+      flaps: [],
+    });
     // ratio = (2 592 000 000 − 1 000) / 2 592 000 000 = 0.99999961…
     expect(f.ratio).toBe(2_591_999_000 / 2_592_000_000);
     expect(isMet(f.ratio, 1)).toBe(false);

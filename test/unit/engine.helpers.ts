@@ -18,7 +18,12 @@ export const at = (iso: string): number => {
 };
 
 /** One sample every `step` ms in [from, to), its verdict given by `verdict(ts)`. */
-export function samplesEvery(from: number, to: number, step: number, verdict: (ts: number) => Verdict): Sample[] {
+export function samplesEvery(
+  from: number,
+  to: number,
+  step: number,
+  verdict: (ts: number) => Verdict,
+): Sample[] {
   const out: Sample[] = [];
   for (let ts = from; ts < to; ts += step) out.push({ ts, verdict: verdict(ts) });
   return out;

@@ -34,7 +34,13 @@ function referenceTimeline(input: Sample[], hold: number, confirm: number, range
     for (const k of failed) states[k] = failed.length >= confirm ? "down" : "up";
     const first = samples[i]?.ts as number;
     if (failed.length < confirm && first >= range.start && first < range.end)
-      flaps.push({ check: "c", agent: "a", start: first, end: ends[failed.at(-1) as number] as number, failures: failed.length });
+      flaps.push({
+        check: "c",
+        agent: "a",
+        start: first,
+        end: ends[failed.at(-1) as number] as number,
+        failures: failed.length,
+      });
     i = j;
   }
   const stateAt = (x: number): State => {
@@ -101,7 +107,11 @@ function isPartitionOf(segments: Segment[], range: Interval): boolean {
   return (
     segments[0]?.start === range.start &&
     segments.at(-1)?.end === range.end &&
-    segments.every((s, i) => s.start < s.end && (i === 0 || (segments[i - 1]?.end === s.start && segments[i - 1]?.state !== s.state)))
+    segments.every(
+      (s, i) =>
+        s.start < s.end &&
+        (i === 0 || (segments[i - 1]?.end === s.start && segments[i - 1]?.state !== s.state)),
+    )
   );
 }
 
@@ -133,7 +143,13 @@ describe("engine properties", () => {
 
   it("quorum and combineChecks decide every instant by rules 3 and 5", () => {
     const listArb = fc
-      .array(fc.record({ length: fc.integer({ min: 1, max: 20 }), state: fc.constantFrom<State | "gap">("up", "down", "unknown", "gap") }), { maxLength: 8 })
+      .array(
+        fc.record({
+          length: fc.integer({ min: 1, max: 20 }),
+          state: fc.constantFrom<State | "gap">("up", "down", "unknown", "gap"),
+        }),
+        { maxLength: 8 },
+      )
       .map((parts) => {
         let t = 0;
         return parts.flatMap(({ length, state }) => {
@@ -143,31 +159,45 @@ describe("engine properties", () => {
         });
       });
     fc.assert(
-      fc.property(fc.array(listArb, { maxLength: 4 }), fc.constantFrom("worst" as const, "best" as const), (lists, mode) => {
-        const range = { start: 5, end: 100 };
-        const stateOf = (list: Segment[], x: number): State => list.find((s) => s.start <= x && x < s.end)?.state ?? "unknown";
-        const q = quorum(lists, range);
-        const c = combineChecks(lists, mode, range);
-        expect(isPartitionOf(q, range) && isPartitionOf(c, range)).toBe(true);
-        for (let x = range.start; x < range.end; x++) {
-          const states = lists.map((l) => stateOf(l, x));
-          const down = states.filter((s) => s === "down").length;
-          const known = states.filter((s) => s !== "unknown").length;
-          expect(stateOf(q, x)).toBe(known === 0 ? "unknown" : 2 * down > known ? "down" : "up");
-          const order: State[] = mode === "worst" ? ["down", "unknown", "up"] : ["up", "unknown", "down"];
-          expect(stateOf(c, x)).toBe(order.find((s) => states.includes(s)) ?? "unknown");
-        }
-      }),
+      fc.property(
+        fc.array(listArb, { maxLength: 4 }),
+        fc.constantFrom("worst" as const, "best" as const),
+        (lists, mode) => {
+          const range = { start: 5, end: 100 };
+          const stateOf = (list: Segment[], x: number): State =>
+            list.find((s) => s.start <= x && x < s.end)?.state ?? "unknown";
+          const q = quorum(lists, range);
+          const c = combineChecks(lists, mode, range);
+          expect(isPartitionOf(q, range) && isPartitionOf(c, range)).toBe(true);
+          for (let x = range.start; x < range.end; x++) {
+            const states = lists.map((l) => stateOf(l, x));
+            const down = states.filter((s) => s === "down").length;
+            const known = states.filter((s) => s !== "unknown").length;
+            expect(stateOf(q, x)).toBe(known === 0 ? "unknown" : 2 * down > known ? "down" : "up");
+            const order: State[] = mode === "worst" ? ["down", "unknown", "up"] : ["up", "unknown", "down"];
+            expect(stateOf(c, x)).toBe(order.find((s) => states.includes(s)) ?? "unknown");
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("up + down + unknown + excluded = AST ≤ period; ratio in [0, 1] or n/a; independent of order and replays", () => {
     const intervalsArb = fc
-      .array(fc.record({ from: fc.integer({ min: -2 * DAY, max: 2 * DAY }), length: fc.integer({ min: 0, max: DAY }) }), { maxLength: 5 })
+      .array(
+        fc.record({
+          from: fc.integer({ min: -2 * DAY, max: 2 * DAY }),
+          length: fc.integer({ min: 0, max: DAY }),
+        }),
+        { maxLength: 5 },
+      )
       .map((xs) => xs.map(({ from, length }) => ({ start: base + from, end: base + from + length })));
     // checks × agents × samples (distinct timestamps per stream: equal ones are ordered by input, rule 2)
-    const targetArb = fc.array(fc.array(stepsArb(1), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 });
+    const targetArb = fc.array(fc.array(stepsArb(1), { minLength: 1, maxLength: 3 }), {
+      minLength: 1,
+      maxLength: 3,
+    });
     fc.assert(
       fc.property(
         targetArb,
@@ -201,7 +231,10 @@ describe("engine properties", () => {
           for (const x of [f.up, f.down, f.unknown, f.excluded]) expect(x).toBeGreaterThanOrEqual(0);
           for (const r of [f.ratio, f.coverage]) if (r !== null) expect(r >= 0 && r <= 1).toBe(true);
           if (f.up + f.down === 0) expect(f.ratio).toBeNull();
-          for (const o of f.outages) expect(o.start >= period.start && o.end <= period.end && o.rawStart <= o.start && o.rawEnd >= o.end).toBe(true);
+          for (const o of f.outages)
+            expect(
+              o.start >= period.start && o.end <= period.end && o.rawStart <= o.start && o.rawEnd >= o.end,
+            ).toBe(true);
           expect(figures((s) => shuffledWithReplays(s, seed))).toEqual(f);
         },
       ),

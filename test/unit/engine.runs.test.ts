@@ -40,7 +40,13 @@ describe("encodeRuns", () => {
     const samples: Sample[] = [0, 1, 2].map((i) => ({ ts: before + i * MIN, verdict: "ok" }));
     expect(encodeRuns(samples, HOLD, TZ)).toEqual([
       { start: before, last: before, count: 1, verdict: "ok", hold: HOLD },
-      { start: at("2026-10-31T16:00:00Z"), last: at("2026-10-31T16:01:00Z"), count: 2, verdict: "ok", hold: HOLD },
+      {
+        start: at("2026-10-31T16:00:00Z"),
+        last: at("2026-10-31T16:01:00Z"),
+        count: 2,
+        verdict: "ok",
+        hold: HOLD,
+      },
     ]);
   });
 });

@@ -18,7 +18,9 @@ describe("streamTimeline", () => {
     // the last ok at 4 min holds 135 s: up to 4 min + 135 s = 6 min 15 s, then unknown
     const covered = t0 + 4 * MIN + HOLD;
     expect(segments).toEqual([seg(t0, covered, "up"), seg(covered, t0 + 10 * MIN, "unknown")]);
-    expect(flaps).toEqual([{ check: "http", agent: "a1", start: t0 + 2 * MIN, end: t0 + 3 * MIN, failures: 1 }]);
+    expect(flaps).toEqual([
+      { check: "http", agent: "a1", start: t0 + 2 * MIN, end: t0 + 3 * MIN, failures: 1 },
+    ]);
   });
 
   it("a silence inside a failure run does not reset the count, but the silent time is UNKNOWN", () => {
@@ -70,7 +72,9 @@ describe("streamTimeline", () => {
     // failures every minute from 09:00 to 09:09, first success at 09:10; range 09:05–09:07
     const samples = samplesEvery(t0, t0 + 20 * MIN, MIN, (ts) => (ts < t0 + 10 * MIN ? "fail" : "ok"));
     const range = { start: t0 + 5 * MIN, end: t0 + 7 * MIN };
-    expect(streamTimeline(streamOf(samples, { confirm: 3 }), range).segments).toEqual([seg(range.start, range.end, "down")]);
+    expect(streamTimeline(streamOf(samples, { confirm: 3 }), range).segments).toEqual([
+      seg(range.start, range.end, "down"),
+    ]);
     // a run still short of confirm at the end of the data is a flap; it belongs to its first failure's range
     const short = samplesEvery(t0 + 5 * MIN, t0 + 7 * MIN, MIN, () => "fail"); // 2 failures, confirm 3
     const early = streamTimeline(streamOf(short, { confirm: 3 }), { start: t0, end: t0 + 6 * MIN });
@@ -85,7 +89,9 @@ describe("streamTimeline", () => {
     const end = t0 + 10 * MIN;
     const stream = streamOf([{ ts: end, verdict: "ok" }]);
     expect(streamTimeline(stream, { start: t0, end }).segments).toEqual([seg(t0, end, "unknown")]);
-    expect(streamTimeline(stream, { start: end, end: end + SEC }).segments).toEqual([seg(end, end + SEC, "up")]);
+    expect(streamTimeline(stream, { start: end, end: end + SEC }).segments).toEqual([
+      seg(end, end + SEC, "up"),
+    ]);
   });
 });
 

@@ -17,7 +17,9 @@ describe("verdictOf", () => {
     expect(verdictOf(ok({ "ups.output_source": 4 }), "load_powered", params)).toBe("ok");
     expect(verdictOf(ok({ "ups.output_source": 2 }), "load_powered", params)).toBe("fail");
     for (const alarm of ["UpsOutputOff", "upssystemoff", "OnBattery, SHUTDOWNIMMINENT"])
-      expect(verdictOf(ok({ "ups.output_source": 3, "ups.alarms": alarm }), "load_powered", params)).toBe("fail");
+      expect(verdictOf(ok({ "ups.output_source": 3, "ups.alarms": alarm }), "load_powered", params)).toBe(
+        "fail",
+      );
     // an alarm proves the failure even without the output source
     expect(verdictOf(ok({ "ups.alarms": "UpsOutputOff" }), "load_powered", params)).toBe("fail");
     // switched off on request: not counted
@@ -28,8 +30,12 @@ describe("verdictOf", () => {
   });
 
   it("mains_normal: abnormal on battery(5), InputBad/OnBattery, or voltage outside nominal ± tolerance", () => {
-    expect(verdictOf(ok({ "ups.output_source": 3, "input.voltage": 221 }), "mains_normal", params)).toBe("ok");
-    expect(verdictOf(ok({ "ups.output_source": 5, "input.voltage": 221 }), "mains_normal", params)).toBe("fail");
+    expect(verdictOf(ok({ "ups.output_source": 3, "input.voltage": 221 }), "mains_normal", params)).toBe(
+      "ok",
+    );
+    expect(verdictOf(ok({ "ups.output_source": 5, "input.voltage": 221 }), "mains_normal", params)).toBe(
+      "fail",
+    );
     expect(verdictOf(ok({ "ups.output_source": 3, "ups.alarms": "inputbad" }), "mains_normal", params)).toBe(
       "fail",
     );

@@ -41,7 +41,11 @@ describe("website sample figures", () => {
     const [a1 = []] = runsWithFailures(10);
     // Nov 1 – Nov 7 local: exactly one window
     const week = { start: november.start, end: at("2026-11-08T00:00+08:00") };
-    expect(worstRolling7Days([a1], week, TZ, 0.05)).toMatchObject({ start: week.start, end: week.end, total: 10_080 });
+    expect(worstRolling7Days([a1], week, TZ, 0.05)).toMatchObject({
+      start: week.start,
+      end: week.end,
+      total: 10_080,
+    });
     const sixDays = { start: november.start, end: at("2026-11-07T00:00+08:00") };
     expect(worstRolling7Days([a1], sixDays, TZ, 0.05)).toBeNull();
     // a period starting 1 h after midnight: the first window starts at the next midnight

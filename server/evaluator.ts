@@ -1,0 +1,202 @@
+// Keeps the verdict rollups current as results are committed, and turns confirmed state changes into
+// faults. The official figures are computed from the same rollups (server/indicators.ts).
+import type { Indicators } from "../config/indicators.js";
+import type { Target } from "../config/schema.js";
+import type { CheckSpec, IndicatorSpec } from "../engine/mapping.js";
+import { appendRun, encodeRuns } from "../engine/runs.js";
+import type { Run, State } from "../engine/types.js";
+import { verdictOf } from "../engine/verdict.js";
+import type { Logger } from "../lib/log.js";
+import type { Result } from "../protocol/messages.js";
+import type { FaultService } from "./faults.js";
+import type { RunRow, SqliteRunStore, StreamKey } from "./store/runs.js";
+import type { Store } from "./store/store.js";
+
+interface StreamState {
+  key: StreamKey;
+  spec: IndicatorSpec;
+  check: CheckSpec;
+  /** The runs not yet saved, plus the last saved one (still growing). */
+  runs: Run[];
+  dirty: boolean;
+  /** Failed results since the last success ("none" neither resets nor extends it). */
+  failures: number;
+  state: State;
+}
+
+const LABEL: Record<string, string> = {
+  website_uptime: "网站不可访问 website down",
+  response_time: "响应超时 operation failing",
+  ups_power_stability: "UPS 负载失电 load unpowered",
+  room_power_stability: "市电异常 mains abnormal",
+  firewall_stability: "防火墙不稳定 firewall unstable",
+};
+
+export class Evaluator {
+  private readonly streams = new Map<string, StreamState>();
+  private readonly bySpec = new Map<IndicatorSpec, StreamState[]>();
+  /** (target, check) → the indicator specs that count it */
+  private readonly byCheck = new Map<string, { spec: IndicatorSpec; check: CheckSpec }[]>();
+  private readonly names = new Map<string, string>();
+  private readonly mains: { nominalVoltage: number; tolerance: number };
+
+  constructor(
+    readonly specs: readonly IndicatorSpec[],
+    targets: readonly Target[],
+    params: Indicators,
+    private readonly tz: string,
+    private readonly runStore: SqliteRunStore,
+    private readonly faults: FaultService,
+    private readonly log: Logger,
+  ) {
+    for (const t of targets) this.names.set(t.id, t.name);
+    const room = params.room_power_stability;
+    this.mains = { nominalVoltage: room.nominal_voltage, tolerance: room.tolerance };
+    for (const spec of specs)
+      for (const check of spec.checks) {
+        const k = `${spec.target}\0${check.id}`;
+        this.byCheck.set(k, [...(this.byCheck.get(k) ?? []), { spec, check }]);
+      }
+  }
+
+  /** Resumes from the saved rollups, then replays raw results committed after them (e.g. before a crash). */
+  async init(store: Store): Promise<void> {
+    for (const tail of await this.runStore.tails()) {
+      const spec = this.specs.find((x) => x.target === tail.target && x.indicator === tail.indicator);
+      const check = spec?.checks.find((c) => c.id === tail.check);
+      if (!spec || !check) continue; // no longer configured
+      const s = this.create(tail, spec, check);
+      s.runs = [pick(tail)];
+      s.failures = tail.verdict === "fail" ? tail.count : 0;
+      s.state = stateOf(tail.verdict, s.failures, s.check.confirm);
+    }
+    const targets = new Set(this.specs.map((s) => s.target));
+    for (const target of targets) {
+      const lasts = [...this.streams.values()].filter((s) => s.key.target === target).map((s) => s.runs.at(-1)?.last ?? 0);
+      const from = lasts.length ? Math.min(...lasts) : 0;
+      for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+        const page = await store.results({ target, from, to: Number.MAX_SAFE_INTEGER, limit: 1000, cursor });
+        await this.apply(page.items, false);
+        cursor = page.next;
+      }
+    }
+    await this.flush();
+  }
+
+  /** Feeds committed results; opens or updates faults on confirmed changes (unless replaying). */
+  async apply(results: readonly Result[], detect = true): Promise<void> {
+    const rebuild = new Map<string, number>();
+    for (const r of results) {
+      for (const { spec, check } of this.byCheck.get(`${r.target}\0${r.check}`) ?? []) {
+        const key = { target: r.target, indicator: spec.indicator, check: check.id, agent: r.agent };
+        const s = this.stream(key) ?? this.create(key, spec, check);
+        const verdict = verdictOf(r, spec.via, this.mains);
+        // A replay after restart starts at the oldest stream's tail: the others already hold those.
+        if (!detect && r.ts < (s.runs.at(-1)?.last ?? 0)) continue;
+        if (!appendRun(s.runs, { ts: r.ts, verdict }, check.hold, this.tz)) {
+          // Older than what the stream holds (an import, a clock change): re-encode from raw results.
+          const k = streamId(key);
+          rebuild.set(k, Math.min(rebuild.get(k) ?? r.ts, r.ts));
+          continue;
+        }
+        s.dirty = true;
+        const before = detect ? this.targetState(spec) : "unknown";
+        if (verdict === "ok") s.failures = 0;
+        else if (verdict === "fail") s.failures++;
+        s.state = stateOf(verdict, s.failures, check.confirm);
+        if (detect) await this.transition(spec, before, this.targetState(spec), r.ts);
+      }
+    }
+    for (const [k, from] of rebuild) this.rebuildPending.set(k, Math.min(from, this.rebuildPending.get(k) ?? from));
+  }
+
+  /** Streams to re-encode from raw results (see rebuild()). */
+  readonly rebuildPending = new Map<string, number>();
+
+  /** Re-encodes the streams whose input arrived out of order, from the raw results in the store. */
+  async rebuild(store: Store): Promise<void> {
+    for (const [k, from] of this.rebuildPending) {
+      this.rebuildPending.delete(k);
+      const s = this.streams.get(k);
+      if (!s) continue;
+      await this.flush();
+      const start = await this.runStore.deleteFrom(s.key, from);
+      const samples = [];
+      for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+        const page = await store.results({ target: s.key.target, from: start, to: Number.MAX_SAFE_INTEGER, limit: 1000, cursor });
+        for (const r of page.items)
+          if (r.check === s.key.check && r.agent === s.key.agent)
+            samples.push({ ts: r.ts, verdict: verdictOf(r, s.spec.via, this.mains) });
+        cursor = page.next;
+      }
+      s.runs = encodeRuns(samples, s.check.hold, this.tz);
+      s.dirty = true;
+      await this.flush();
+    }
+  }
+
+  /** Saves changed runs; keeps only the newest run of each stream in memory. */
+  async flush(): Promise<void> {
+    const rows: RunRow[] = [];
+    for (const s of this.streams.values()) {
+      if (!s.dirty) continue;
+      for (const run of s.runs) rows.push({ ...s.key, ...run });
+      s.runs = s.runs.slice(-1);
+      s.dirty = false;
+    }
+    await this.runStore.save(rows);
+  }
+
+  /** Live state of a target for one indicator: quorum across agents, then worst/best across checks. */
+  targetState(spec: IndicatorSpec): State {
+    const perCheck = spec.checks.map((c) => {
+      const states = (this.bySpec.get(spec) ?? [])
+        .filter((s) => s.key.check === c.id && s.state !== "unknown")
+        .map((s) => s.state);
+      if (states.length === 0) return "unknown" as State;
+      return states.filter((x) => x === "down").length * 2 > states.length ? "down" : "up";
+    });
+    const order: State[] = spec.combine === "worst" ? ["down", "unknown", "up"] : ["up", "unknown", "down"];
+    return order.find((s) => perCheck.includes(s)) ?? "unknown";
+  }
+
+  /** Healthy for fault resolution: not DOWN for that indicator (manual faults: always). */
+  healthy(target: string, cause: string): boolean {
+    const spec = this.specs.find((s) => s.target === target && s.indicator === cause);
+    return !spec || this.targetState(spec) !== "down";
+  }
+
+  private async transition(spec: IndicatorSpec, before: State, after: State, at: number): Promise<void> {
+    if (after === "down" && before !== "down") {
+      const title = `${this.names.get(spec.target) ?? spec.target}: ${LABEL[spec.indicator] ?? spec.indicator}`;
+      await this.faults.detected(spec.target, spec.indicator, title, spec.severity, at);
+    } else if (before === "down" && after === "up") {
+      await this.faults.recovered(spec.target, spec.indicator, at);
+    }
+  }
+
+  private stream(key: StreamKey): StreamState | undefined {
+    return this.streams.get(streamId(key));
+  }
+
+  private create(key: StreamKey, spec: IndicatorSpec, check: CheckSpec): StreamState {
+    const k = { target: key.target, indicator: key.indicator, check: key.check, agent: key.agent };
+    const s: StreamState = { key: k, spec, check, runs: [], dirty: false, failures: 0, state: "unknown" };
+    this.streams.set(streamId(k), s);
+    this.bySpec.set(spec, [...(this.bySpec.get(spec) ?? []), s]);
+    return s;
+  }
+}
+
+function streamId(k: StreamKey): string {
+  return `${k.target}\0${k.indicator}\0${k.check}\0${k.agent}`;
+}
+
+function pick(r: RunRow): Run {
+  return { start: r.start, last: r.last, count: r.count, verdict: r.verdict, hold: r.hold };
+}
+
+function stateOf(verdict: Run["verdict"], failures: number, confirm: number): State {
+  if (verdict === "none") return "unknown";
+  return verdict === "fail" && failures >= confirm ? "down" : "up";
+}

@@ -137,6 +137,7 @@ const Server = z.strictObject({
     .describe("SQLite durability: full survives power loss, normal only a process crash"),
   agents: z.array(AgentCredential).default([]).describe("agents allowed to connect, each with its token"),
   api_tokens: z.array(ApiToken).default([]).describe("bearer tokens for the write API"),
+  indicator_refresh: Duration.prefault("60s").describe("how often the indicator metrics are recomputed"),
   max_frame_bytes: z
     .number()
     .int()

@@ -1,6 +1,7 @@
-import express, { type NextFunction, type Request, type Response } from "express";
+import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { LiveView } from "./live.js";
 import type { ServerMetrics } from "./metrics.js";
+import { HttpError, parseTime } from "./routes/http.js";
 import type { Store } from "./store/store.js";
 
 export interface ApiDeps {
@@ -8,25 +9,15 @@ export interface ApiDeps {
   store: Store;
   metrics: ServerMetrics;
   ready: () => boolean;
-}
-
-class BadRequest extends Error {}
-
-/** Epoch ms or an ISO 8601 time that carries its offset (Z or +08:00): a bare local time is ambiguous. */
-function parseTime(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "string") throw new BadRequest(`${name}: expected one value`);
-  if (/^\d+$/.test(value)) return Number(value);
-  if (!/(Z|[+-]\d\d:?\d\d)$/.test(value)) throw new BadRequest(`${name}: time needs an offset (Z or +08:00)`);
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new BadRequest(`${name}: not a time: ${value}`);
-  return t;
+  /** Feature routes (faults, maintenance, indicators …). */
+  routers?: Router[];
 }
 
 export function createApp(deps: ApiDeps): express.Express {
   const { live, store, metrics } = deps;
   const app = express();
   app.disable("x-powered-by");
+  app.use(express.json({ limit: "1mb" }));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -69,25 +60,33 @@ export function createApp(deps: ApiDeps): express.Express {
     const to = parseTime("to", req.query.to, now + 1);
     const from = parseTime("from", req.query.from, to - 3_600_000);
     const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new BadRequest("limit: integer 1..1000");
-    if (from >= to) throw new BadRequest("from must be before to");
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, "limit: integer 1..1000");
+    if (from >= to) throw new HttpError(400, "from must be before to");
     const cursor = typeof req.query.cursor === "string" ? req.query.cursor : undefined;
     let page: Awaited<ReturnType<Store["results"]>>;
     try {
       page = await store.results({ target: id, from, to, limit, cursor });
     } catch (e) {
-      if (e instanceof RangeError) throw new BadRequest(`cursor: ${e.message}`);
+      if (e instanceof RangeError) throw new HttpError(400, `cursor: ${e.message}`);
       throw e;
     }
     res.json({ target: id, from, to, results: page.items, next_cursor: page.next ?? null });
   });
 
+  for (const r of deps.routers ?? []) app.use(r);
+
   app.use((_req, res) => {
     res.status(404).json({ error: "not_found", message: "no such endpoint" });
   });
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof BadRequest) {
-      res.status(400).json({ error: "bad_request", message: err.message });
+    if (err instanceof HttpError) {
+      res.status(err.status).json({ error: err.code, message: err.message });
+      return;
+    }
+    // body-parser's own client errors (malformed JSON, too large) carry their status.
+    const status = (err as { status?: number }).status;
+    if (status && status >= 400 && status < 500) {
+      res.status(status).json({ error: "bad_request", message: err.message });
       return;
     }
     res.status(500).json({ error: "internal", message: "internal error (see server log)" });

@@ -26,7 +26,6 @@ interface StreamState {
 
 const LABEL: Record<string, string> = {
   website_uptime: "网站不可访问 website down",
-  response_time: "响应超时 operation failing",
   ups_power_stability: "UPS 负载失电 load unpowered",
   room_power_stability: "市电异常 mains abnormal",
   firewall_stability: "防火墙不稳定 firewall unstable",
@@ -76,15 +75,20 @@ export class Evaluator {
       const from = lasts.length ? Math.min(...lasts) : 0;
       for (let cursor: string | undefined, first = true; first || cursor; first = false) {
         const page = await store.results({ target, from, to: Number.MAX_SAFE_INTEGER, limit: 1000, cursor });
-        await this.apply(page.items, false);
+        await this.apply(page.items, "replay");
         cursor = page.next;
       }
     }
     await this.flush();
   }
 
-  /** Feeds committed results; opens or updates faults on confirmed changes (unless replaying). */
-  async apply(results: readonly Result[], detect = true): Promise<void> {
+  /**
+   * Feeds committed results. "live" opens and updates faults on confirmed changes; "replay" (catching
+   * up after a restart) and "import" (backfill) don't. A result older than its stream's newest one is
+   * skipped on replay (already rolled up) and marks the stream for re-encoding otherwise.
+   */
+  async apply(results: readonly Result[], mode: "live" | "replay" | "import" = "live"): Promise<void> {
+    const detect = mode === "live";
     const rebuild = new Map<string, number>();
     for (const r of results) {
       for (const { spec, check } of this.byCheck.get(`${r.target}\0${r.check}`) ?? []) {
@@ -92,7 +96,7 @@ export class Evaluator {
         const s = this.stream(key) ?? this.create(key, spec, check);
         const verdict = verdictOf(r, spec.via, this.mains);
         // A replay after restart starts at the oldest stream's tail: the others already hold those.
-        if (!detect && r.ts < (s.runs.at(-1)?.last ?? 0)) continue;
+        if (mode === "replay" && r.ts < (s.runs.at(-1)?.last ?? 0)) continue;
         if (!appendRun(s.runs, { ts: r.ts, verdict }, check.hold, this.tz)) {
           // Older than what the stream holds (an import, a clock change): re-encode from raw results.
           const k = streamId(key);
@@ -167,6 +171,9 @@ export class Evaluator {
   }
 
   private async transition(spec: IndicatorSpec, before: State, after: State, at: number): Promise<void> {
+    // response_time is judged on the month's percentile, not on single failures: the outage itself
+    // opens its fault through the availability indicator of the same target.
+    if (spec.indicator === "response_time") return;
     if (after === "down" && before !== "down") {
       const title = `${this.names.get(spec.target) ?? spec.target}: ${LABEL[spec.indicator] ?? spec.indicator}`;
       await this.faults.detected(spec.target, spec.indicator, title, spec.severity, at);

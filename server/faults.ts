@@ -54,7 +54,8 @@ export class FaultService {
     /** Whether the target is healthy for this cause now (resolution needs it). */
     private readonly healthy: (target: string, cause: string) => boolean,
     private readonly log: Logger,
-    private readonly onChange: () => void = () => {},
+    /** Told of every event written (metrics observe response and resolution times here). */
+    private readonly onEvent: (f: FaultRecord, e: FaultEvent) => void = () => {},
   ) {}
 
   list(q: FaultFilter): Promise<FaultRecord[]> {
@@ -79,7 +80,6 @@ export class FaultService {
       { type: "opened", at, severity, source: "auto", cause },
     );
     this.log.warn({ fault: id, target, cause, severity }, `fault opened: ${title}`);
-    this.onChange();
     return id;
   }
 
@@ -98,7 +98,6 @@ export class FaultService {
       { type: "opened", at: input.at, severity: input.severity, source: "manual", cause },
     );
     this.log.info({ fault: id, actor: input.actor }, `fault reported: ${input.title}`);
-    this.onChange();
     return id;
   }
 
@@ -115,6 +114,6 @@ export class FaultService {
   private async append(f: FaultRecord, e: FaultEvent): Promise<void> {
     const next = reduce({ ...f, events: [...f.events, e] });
     await this.store.append(f.id, e, { open: next.status === "open", severity: next.severity });
-    this.onChange();
+    this.onEvent(f, e);
   }
 }

@@ -33,6 +33,8 @@ export interface IngestOptions {
   agents: readonly { id: string; token: string }[];
   maxFrameBytes: number;
   logger: Logger;
+  /** Runs after each commit, before the acks go out (the evaluator rolls results up here). */
+  onCommitted?: (results: Result[]) => Promise<void>;
 }
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
@@ -201,6 +203,12 @@ export class Ingest {
         continue;
       }
       this.opts.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      try {
+        await this.opts.onCommitted?.(group.flatMap((p) => p.results));
+      } catch (e) {
+        // The results are committed and will be rolled up again from raw data after a restart.
+        this.opts.logger.error({ err: e }, "post-commit processing failed");
+      }
       group.forEach((p, i) => {
         const o = outcomes[i] ?? { committed: 0, duplicates: 0 };
         this.opts.metrics.ingested.inc({ agent: p.agent }, o.committed);

@@ -6,6 +6,20 @@ import { createApp } from "./api.js";
 import { Ingest } from "./ingest.js";
 import { LiveView } from "./live.js";
 import { ServerMetrics } from "./metrics.js";
+import { Readable } from "node:stream";
+import { loadCalendarOverride, WorkCalendar } from "../engine/calendar.js";
+import type { FaultEvent } from "../engine/faults.js";
+import { indicatorSpecs } from "../engine/mapping.js";
+import { ApiAuth } from "./auth.js";
+import { Evaluator } from "./evaluator.js";
+import { FaultService } from "./faults.js";
+import { importResults } from "./import.js";
+import { IndicatorMetrics } from "./indicator-metrics.js";
+import { IndicatorService } from "./indicators.js";
+import { faultRoutes } from "./routes/faults.js";
+import { indicatorRoutes } from "./routes/indicators.js";
+import { maintenanceRoutes } from "./routes/maintenance.js";
+import type { FaultRecord } from "./store/faults.js";
 import { SqliteStore } from "./store/sqlite.js";
 
 export interface RunningServer {
@@ -27,12 +41,68 @@ export async function startServer(
     live,
     sc.agents.map((a) => a.id),
   );
+  const tz = config.site.timezone;
+  const calendar = new WorkCalendar(config.calendar.override_file ? loadCalendarOverride(config.calendar.override_file) : {});
+  const clock = { severities: config.severities, tz, calendar };
+  const specs = indicatorSpecs(config.targets);
+  const auth = new ApiAuth(sc.api_tokens);
+  // The fault service and the evaluator need each other: health comes from the evaluator.
+  let evaluator: Evaluator | undefined;
+  let indicatorMetrics: IndicatorMetrics | undefined;
+  const observe = (f: FaultRecord, e: FaultEvent) => {
+    const first = e.type === "acknowledged" && !f.events.some((x) => x.type === "acknowledged");
+    if (first) indicatorMetrics?.responseSeconds.observe((e.at - f.openedAt) / 1000);
+    if (e.type === "resolved") indicatorMetrics?.resolutionSeconds.observe((e.at - f.openedAt) / 1000);
+  };
+  const faults = new FaultService(store.faults, clock, (t, c) => evaluator?.healthy(t, c) ?? true, logger, observe);
+  evaluator = new Evaluator(specs, config.targets, config.indicators, tz, store.runs, faults, logger);
+  await evaluator.init(store);
+  const ev = evaluator;
+  const indicators = new IndicatorService({
+    config,
+    specs,
+    store,
+    runs: store.runs,
+    faults: store.faults,
+    maintenance: store.maintenance,
+    calendar,
+    clock,
+    flush: () => ev.flush(),
+  });
+  indicatorMetrics = new IndicatorMetrics(metrics.registry, indicators, faults, tz, logger);
+  const runImport = (body: Readable) => importResults(body, { targets: config.targets, store, evaluator: ev });
+  const known = new Set(config.targets.map((t) => t.id));
   let ready = false;
-  const http = createServer(createApp({ live, store, metrics, ready: () => ready }));
+  const http = createServer(
+    createApp({
+      live,
+      store,
+      metrics,
+      ready: () => ready,
+      routers: [
+        faultRoutes(faults, auth, (id) => known.has(id)),
+        maintenanceRoutes(store.maintenance, auth, tz),
+        indicatorRoutes(indicators, auth, tz, runImport),
+      ],
+    }),
+  );
   const ingest = new Ingest(
-    { store, live, metrics, agents: sc.agents, maxFrameBytes: sc.max_frame_bytes, logger },
+    {
+      store,
+      live,
+      metrics,
+      agents: sc.agents,
+      maxFrameBytes: sc.max_frame_bytes,
+      logger,
+      onCommitted: async (results) => {
+        await ev.apply(results);
+        if (ev.rebuildPending.size) await ev.rebuild(store);
+      },
+    },
     http,
   );
+  const flushTimer = setInterval(() => void ev.flush().catch((e) => logger.error({ err: e }, "rollup flush failed")), 2000);
+  indicatorMetrics.start(sc.indicator_refresh);
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(sc.listen.port, sc.listen.host, () => resolve());
@@ -47,7 +117,10 @@ export async function startServer(
     port,
     async close() {
       ready = false;
+      clearInterval(flushTimer);
+      indicatorMetrics?.stop();
       await ingest.close();
+      await ev.flush();
       http.closeAllConnections();
       await new Promise<void>((done) => http.close(() => done()));
       await store.close();

@@ -13,12 +13,23 @@ export interface HttpSite {
   close(): Promise<void>;
 }
 
-/** Serves `/` (200, HTML) and `/old` (302 → `/`) on 127.0.0.1; port 0 picks a free port. */
+/**
+ * Serves `/` (200, HTML) and `/old` (302 → `/`) on 127.0.0.1; port 0 picks a free port.
+ * `POST /sim/outage?seconds=N` makes `/` answer 503 for N seconds, to watch an outage in the demo.
+ */
 export async function startHttpSite({ port = 0 }: { port?: number } = {}): Promise<HttpSite> {
+  let downUntil = 0;
   const server = http.createServer((req, res) => {
-    if (req.url === "/") {
+    const url = new URL(req.url ?? "/", "http://site");
+    if (req.method === "POST" && url.pathname === "/sim/outage") {
+      const seconds = Math.min(Number(url.searchParams.get("seconds") ?? 120) || 0, 86_400);
+      downUntil = Date.now() + seconds * 1000;
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end(`portal down for ${seconds} s\n`);
+    } else if (url.pathname === "/" && Date.now() < downUntil) {
+      res.writeHead(503, { "content-type": "text/plain; charset=utf-8" }).end("simulated outage\n");
+    } else if (url.pathname === "/") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(homePage);
-    } else if (req.url === "/old") {
+    } else if (url.pathname === "/old") {
       res.writeHead(302, { location: "/" }).end();
     } else {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");

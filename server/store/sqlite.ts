@@ -2,7 +2,10 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Result } from "../../protocol/messages.js";
+import { SqliteFaultStore } from "./faults.js";
+import { SqliteMaintenanceStore } from "./maintenance.js";
 import { migrations } from "./migrations.js";
+import { SqliteRunStore } from "./runs.js";
 import type { AgentSeen, CommitOutcome, ResultPage, ResultQuery, Store } from "./store.js";
 
 interface Row {
@@ -53,6 +56,9 @@ export class SqliteStore implements Store {
   private readonly insert: Database.Statement;
   private readonly bumpSeq: Database.Statement;
   private readonly commitTx: (batches: readonly (readonly Result[])[]) => CommitOutcome[];
+  readonly runs: SqliteRunStore;
+  readonly faults: SqliteFaultStore;
+  readonly maintenance: SqliteMaintenanceStore;
 
   constructor(file: string, opts: { synchronous?: "normal" | "full" } = {}) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -63,6 +69,9 @@ export class SqliteStore implements Store {
     const check = this.db.pragma("quick_check", { simple: true });
     if (check !== "ok") throw new Error(`SQLite integrity check failed for ${file}: ${check}`);
     migrate(this.db);
+    this.runs = new SqliteRunStore(this.db);
+    this.faults = new SqliteFaultStore(this.db);
+    this.maintenance = new SqliteMaintenanceStore(this.db);
     this.insert = this.db.prepare(
       `INSERT OR IGNORE INTO results (agent, seq, target, check_id, kind, ts, duration_ms, ok, error, vals, received)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -150,6 +159,17 @@ export class SqliteStore implements Store {
     const items = rows.slice(0, q.limit).map(toResult);
     const last = items[items.length - 1];
     return rows.length > q.limit && last ? { items, next: encodeCursor(last) } : { items };
+  }
+
+  /** Raw operation results for response-time percentiles (rollups can't give percentiles). */
+  async operations(target: string, checks: readonly string[], from: number, to: number) {
+    const rows = this.db
+      .prepare(
+        `SELECT ts, ok, duration_ms FROM results WHERE target = ? AND ts >= ? AND ts < ?
+         AND check_id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(target, from, to, JSON.stringify(checks)) as { ts: number; ok: number; duration_ms: number }[];
+    return rows.map((r) => ({ ts: r.ts, ok: r.ok === 1, durationMs: r.duration_ms }));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,112 @@
+// Backfill: historical results as NDJSON, one JSON object a line (docs/import.md). Idempotent: a line's
+// key is derived from its content, so importing the same file twice stores nothing new.
+import { createHash } from "node:crypto";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { z } from "zod";
+import type { Target } from "../config/schema.js";
+import { Id, PROTOCOL_VERSION, type Result, Values } from "../protocol/messages.js";
+import type { Evaluator } from "./evaluator.js";
+import type { SqliteStore } from "./store/sqlite.js";
+
+export const ImportLine = z.strictObject({
+  target: Id,
+  check: Id.optional(),
+  agent: Id.default("import"),
+  ts: z
+    .string()
+    .regex(/(Z|[+-]\d\d:\d\d)$/, "an ISO 8601 time with offset (Z or +08:00)")
+    .refine((s) => !Number.isNaN(Date.parse(s)), "a valid ISO 8601 time"),
+  ok: z.boolean(),
+  duration_ms: z.number().nonnegative(),
+  error: z.string().max(2048).nullable().optional(),
+  values: Values.default({}),
+});
+
+export interface ImportSummary {
+  lines: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  /** The first 100 rejected lines with their reasons. */
+  errors: { line: number; reason: string }[];
+}
+
+const CHUNK = 5000;
+
+/** Reads NDJSON from a stream, commits valid lines in chunks, then brings the rollups up to date. */
+export async function importResults(
+  input: Readable,
+  deps: { targets: readonly Target[]; store: SqliteStore; evaluator: Evaluator },
+  progress: (s: ImportSummary) => void = () => {},
+): Promise<ImportSummary> {
+  const targets = new Map(deps.targets.map((t) => [t.id, t]));
+  const s: ImportSummary = { lines: 0, imported: 0, duplicates: 0, rejected: 0, errors: [] };
+  let chunk: Result[] = [];
+  const reject = (line: number, reason: string) => {
+    s.rejected++;
+    if (s.errors.length < 100) s.errors.push({ line, reason });
+  };
+  const commit = async () => {
+    if (!chunk.length) return;
+    const [o] = await deps.store.commit([chunk]);
+    s.imported += o?.committed ?? 0;
+    s.duplicates += o?.duplicates ?? 0;
+    await deps.evaluator.apply(chunk, "import");
+    chunk = [];
+    progress(s);
+  };
+  for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+    const n = ++s.lines;
+    if (text.trim() === "") continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      reject(n, "not JSON");
+      continue;
+    }
+    const p = ImportLine.safeParse(json);
+    if (!p.success) {
+      const i = p.error.issues[0];
+      reject(n, `${i?.path.join(".") || "line"}: ${i?.message}`);
+      continue;
+    }
+    const l = p.data;
+    const target = targets.get(l.target);
+    if (!target) {
+      reject(n, `target: no target "${l.target}" in the config`);
+      continue;
+    }
+    const check = l.check ? target.checks.find((c) => c.id === l.check) : target.checks.length === 1 ? target.checks[0] : undefined;
+    if (!check) {
+      reject(n, l.check ? `check: no check "${l.check}" in target "${l.target}"` : "check: required (the target has several)");
+      continue;
+    }
+    const agent = `import-${l.agent}`.slice(0, 64);
+    const ts = Date.parse(l.ts);
+    chunk.push({
+      v: PROTOCOL_VERSION,
+      agent,
+      seq: contentSeq(l.target, check.id, agent, ts),
+      target: l.target,
+      check: check.id,
+      kind: check.kind,
+      ts,
+      duration_ms: l.duration_ms,
+      ok: l.ok,
+      ...(l.error ? { error: l.error } : {}),
+      values: l.values,
+    });
+    if (chunk.length >= CHUNK) await commit();
+  }
+  await commit();
+  await deps.evaluator.rebuild(deps.store);
+  return s;
+}
+
+/** A stable 48-bit key for an imported result: the same line always maps to the same (agent, seq). */
+function contentSeq(target: string, check: string, agent: string, ts: number): number {
+  const h = createHash("sha256").update(`${target}\0${check}\0${agent}\0${ts}`).digest();
+  return h.readUIntBE(0, 6) + 1;
+}

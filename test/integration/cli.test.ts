@@ -79,6 +79,20 @@ describe("opswatch CLI", () => {
         );
       expect(Number(charge?.[1])).toBeGreaterThanOrEqual(90);
       expect(p.output()).toContain(`http://127.0.0.1:${http}/metrics`);
+
+      // A simulated portal outage moves the indicator metrics and opens a fault.
+      await fetch(`http://127.0.0.1:${site}/sim/outage?seconds=60`, { method: "POST" });
+      const moved = await eventually(
+        async () => {
+          const text = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
+          const down = /opswatch_indicator_downtime_seconds\{indicator="website_uptime",target="portal",window="month"\} ([\d.]+)/.exec(text);
+          return Number(down?.[1]) > 0 && text;
+        },
+        60_000,
+        "portal downtime in the indicator metrics",
+      );
+      expect(moved).toMatch(/opswatch_indicator_met\{indicator="website_uptime",window="month"\} 0/);
+      expect(moved).toMatch(/opswatch_faults_open\{severity="P2"\} 1/);
     } finally {
       expect(await p.stop()).toBe(0);
     }

@@ -24,7 +24,9 @@ interface StreamState {
   state: State;
 }
 
+const MONITORING_LOST = "monitoring_lost";
 const LABEL: Record<string, string> = {
+  [MONITORING_LOST]: "监控中断 monitoring lost",
   website_uptime: "网站不可访问 website down",
   ups_power_stability: "UPS 负载失电 load unpowered",
   room_power_stability: "市电异常 mains abnormal",
@@ -174,6 +176,14 @@ export class Evaluator {
     // response_time is judged on the month's percentile, not on single failures: the outage itself
     // opens its fault through the availability indicator of the same target.
     if (spec.indicator === "response_time") return;
+    // Power indicators read values: a poll without an answer is a monitoring gap, and losing sight of
+    // a UPS is itself a fault (indicators.md rule 7).
+    if (spec.via !== "ok") {
+      const name = this.names.get(spec.target) ?? spec.target;
+      if (after === "unknown" && before !== "unknown")
+        await this.faults.detected(spec.target, MONITORING_LOST, `${name}: ${LABEL[MONITORING_LOST]}`, "P3", at);
+      else if (before === "unknown" && after !== "unknown") await this.faults.recovered(spec.target, MONITORING_LOST, at);
+    }
     if (after === "down" && before !== "down") {
       const title = `${this.names.get(spec.target) ?? spec.target}: ${LABEL[spec.indicator] ?? spec.indicator}`;
       await this.faults.detected(spec.target, spec.indicator, title, spec.severity, at);

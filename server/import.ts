@@ -52,7 +52,7 @@ export async function importResults(
     const [o] = await deps.store.commit([chunk]);
     s.imported += o?.committed ?? 0;
     s.duplicates += o?.duplicates ?? 0;
-    await deps.evaluator.apply(chunk, "import");
+    await deps.evaluator.apply(o?.fresh ?? [], "import");
     chunk = [];
     progress(s);
   };

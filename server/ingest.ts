@@ -204,13 +204,13 @@ export class Ingest {
       }
       this.opts.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
       try {
-        await this.opts.onCommitted?.(group.flatMap((p) => p.results));
+        await this.opts.onCommitted?.(outcomes.flatMap((o) => o.fresh));
       } catch (e) {
         // The results are committed and will be rolled up again from raw data after a restart.
         this.opts.logger.error({ err: e }, "post-commit processing failed");
       }
       group.forEach((p, i) => {
-        const o = outcomes[i] ?? { committed: 0, duplicates: 0 };
+        const o = outcomes[i] ?? { committed: 0, duplicates: 0, fresh: [] };
         this.opts.metrics.ingested.inc({ agent: p.agent }, o.committed);
         if (o.duplicates > 0) this.opts.metrics.duplicates.inc({ agent: p.agent }, o.duplicates);
         for (const r of p.results) this.opts.live.update(r);

@@ -83,7 +83,7 @@ export class SqliteStore implements Store {
     this.commitTx = this.db.transaction((batches: readonly (readonly Result[])[]) => {
       const now = Date.now();
       return batches.map((batch) => {
-        let committed = 0;
+        const fresh: Result[] = [];
         const maxSeq = new Map<string, number>();
         for (const r of batch) {
           const info = this.insert.run(
@@ -99,11 +99,11 @@ export class SqliteStore implements Store {
             JSON.stringify(r.values),
             now,
           );
-          committed += info.changes;
+          if (info.changes) fresh.push(r);
           if (r.seq > (maxSeq.get(r.agent) ?? 0)) maxSeq.set(r.agent, r.seq);
         }
         for (const [agent, seq] of maxSeq) this.bumpSeq.run(agent, seq);
-        return { committed, duplicates: batch.length - committed };
+        return { committed: fresh.length, duplicates: batch.length - fresh.length, fresh };
       });
     });
   }

@@ -3,6 +3,8 @@ import type { Result } from "../../protocol/messages.js";
 export interface CommitOutcome {
   committed: number;
   duplicates: number;
+  /** The results that were new (replays excluded): what the evaluator must see, once. */
+  fresh: Result[];
 }
 
 export interface ResultPage {

@@ -36,7 +36,11 @@ targets:
     name: 门户网站
     group: web
     indicators: [{ id: website_uptime }]
-    checks: [{ id: home, kind: http, url: "http://127.0.0.1:1/", interval: 60s, timeout: 15s }]`,
+    checks: [{ id: home, kind: http, url: "http://127.0.0.1:1/", interval: 60s, timeout: 15s }]
+  - id: ups
+    name: 1号UPS
+    indicators: [{ id: ups_power_stability }]
+    checks: [{ id: snmp, kind: snmp, address: "127.0.0.1:161", interval: 30s, timeout: 5s, oids: { ups.output_source: 1.3.6.1.2.1.33.1.4.1.0 } }]`,
     "inline.yaml",
   );
   srv = await startServer(cfg as typeof cfg & { server: NonNullable<typeof cfg.server> }, createLogger("silent"));
@@ -56,13 +60,22 @@ async function agent() {
   const next = () => new Promise<{ type: string }>((r) => inbox.push(r));
   await new Promise((r) => ws.once("open", r));
   ws.send(JSON.stringify({ type: "hello", v: 1, agent: "a1", token: "agent-token", version: "t", spool_depth: 0, clock_ms: Date.now() }));
-  expect((await next()).type).toBe("welcome");
-  let seq = 0;
+  const welcome = (await next()) as { type: string; last_seq: number };
+  expect(welcome.type).toBe("welcome");
+  let seq = welcome.last_seq; // a reconnecting agent continues its sequence
+  let last = "";
   return {
-    async send(ts: number, ok: boolean) {
-      const r: Result = { v: 1, agent: "a1", seq: ++seq, target: "web", check: "home", kind: "http", ts, duration_ms: 5, ok, values: {} };
-      ws.send(JSON.stringify({ type: "batch", id: seq, spool_depth: 0, results: [r] }));
+    async send(ts: number, ok: boolean, ups?: Result["values"]) {
+      const where = ups ? ({ target: "ups", check: "snmp", kind: "snmp" } as const) : ({ target: "web", check: "home", kind: "http" } as const);
+      const r: Result = { v: 1, agent: "a1", seq: ++seq, ...where, ts, duration_ms: 5, ok, values: ups ?? {} };
+      last = JSON.stringify({ type: "batch", id: seq, spool_depth: 0, results: [r] });
+      ws.send(last);
       expect((await next()).type).toBe("ack");
+    },
+    /** Sends the last batch again, as an agent does after a lost ack. */
+    async replay() {
+      ws.send(last);
+      expect(await next()).toMatchObject({ type: "ack", committed: 0, duplicates: 1 });
     },
     close: () => ws.close(),
   };
@@ -126,6 +139,36 @@ describe("faults from live results", () => {
     ]);
     const noNote = await api(`/api/v1/faults/${id}/reopen`, { method: "POST", body: "{}", headers: OPERATOR });
     expect(noNote.status).toBe(400);
+    a.close();
+  });
+
+  it("does not count a replayed failure twice", async () => {
+    const a = await agent();
+    const t0 = Date.now() - 5 * 60_000;
+    const open = async () => (await json<{ faults: FaultView[] }>(await api("/api/v1/faults?target=web&state=open"))).faults.length;
+    await a.send(t0, false);
+    await a.replay(); // the same result again (lost ack): still one failure, not the two that confirm
+    await a.replay();
+    expect(await open()).toBe(0);
+    await a.send(t0 + 60_000, false); // a second, real failure confirms
+    expect(await open()).toBe(1);
+    a.close();
+  });
+
+  it("reads UPS values: load unpowered opens a P1 fault, a silent UPS a monitoring-lost fault", async () => {
+    const a = await agent();
+    const t0 = Date.now() - 10 * 60_000;
+    const faults = async () => (await json<{ faults: (FaultView & { cause: string })[] }>(await api("/api/v1/faults?target=ups"))).faults;
+    await a.send(t0, true, { "ups.output_source": 3 }); // normal
+    await a.send(t0 + 30_000, false, {}); // no SNMP answer: a gap, not an outage
+    expect((await faults()).map((f) => [f.cause, f.severity, f.opened_at])).toEqual([["monitoring_lost", "P3", t0 + 30_000]]);
+    await a.send(t0 + 60_000, true, { "ups.output_source": 2 }); // output source none(2): unpowered
+    await a.send(t0 + 90_000, true, { "ups.output_source": 2 });
+    expect((await faults()).length).toBe(1); // SNMP confirms after 3 results
+    await a.send(t0 + 120_000, true, { "ups.output_source": 2 });
+    const [unpowered, lost] = await faults();
+    expect(unpowered).toMatchObject({ cause: "ups_power_stability", severity: "P1", opened_at: t0 + 120_000 });
+    expect(lost).toMatchObject({ cause: "monitoring_lost", recovered_at: t0 + 60_000 });
     a.close();
   });
 

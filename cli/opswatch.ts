@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The one opswatch command: server, agent, start (both + demo simulators), check-config, schema.
+// The one opswatch command: server, agent, start (both + demo simulators), check-config, schema, and the
+// operator commands (fault, maintenance, indicators, import), thin HTTP clients of the server API.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
@@ -11,6 +12,10 @@ import { createLogger, type Logger } from "../lib/log.js";
 import { VERSION } from "../lib/version.js";
 import { startServer } from "../server/server.js";
 import { startDemoSimulators } from "../sim/demo.js";
+import { registerFaultCommands } from "./faults.js";
+import { registerImportCommand } from "./import.js";
+import { registerIndicatorsCommand } from "./indicators.js";
+import { registerMaintenanceCommands } from "./maintenance.js";
 
 const DEMO_CONFIG = fileURLToPath(new URL("../../config/demo.yaml", import.meta.url));
 
@@ -144,5 +149,10 @@ program
     if (o.out) writeFileSync(o.out, text);
     else process.stdout.write(text);
   });
+
+registerFaultCommands(program);
+registerMaintenanceCommands(program);
+registerIndicatorsCommand(program);
+registerImportCommand(program);
 
 await program.parseAsync();

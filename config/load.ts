@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
+import { inspectionChecklist } from "../engine/mapping.js";
 import { Config } from "./schema.js";
 import { withSecretBaseDir } from "./secrets.js";
 
@@ -63,7 +64,7 @@ export function parseConfig(text: string, file: string): Config {
   const raw = doc.toJS() ?? {};
   const parsed = withSecretBaseDir(dirname(resolve(file)), () => Config.safeParse(raw));
   if (parsed.success) {
-    const dup = duplicateIds(parsed.data);
+    const dup = [...duplicateIds(parsed.data), ...inspectionReferences(parsed.data)];
     if (dup.length === 0) return parsed.data;
     throw new ConfigError(
       dup.map((d) => ({
@@ -144,6 +145,54 @@ function duplicateIds(cfg: Config): { path: PropertyKey[]; message: string }[] {
     if (agents.has(a.id))
       out.push({ path: ["server", "agents", i, "id"], message: `duplicate agent id "${a.id}"` });
     agents.add(a.id);
+  });
+  return out;
+}
+
+/** Inspection plans: unique ids, and every target they name exists and is inspected by the plan. */
+function inspectionReferences(cfg: Config): { path: PropertyKey[]; message: string }[] {
+  const out: { path: PropertyKey[]; message: string }[] = [];
+  const targets = new Map(cfg.targets.map((t) => [t.id, t]));
+  const plans = new Set<string>();
+  cfg.inspections.forEach((plan, i) => {
+    const at = (...rest: PropertyKey[]) => ["inspections", i, ...rest];
+    if (plans.has(plan.id))
+      out.push({ path: at("id"), message: `duplicate inspection plan id "${plan.id}"` });
+    plans.add(plan.id);
+    const inspected = new Set<string>();
+    plan.targets?.forEach((id, j) => {
+      if (!targets.has(id)) out.push({ path: at("targets", j), message: `no target "${id}"` });
+      else if (inspected.has(id))
+        out.push({ path: at("targets", j), message: `target "${id}" is listed twice` });
+      inspected.add(id);
+    });
+    if (!plan.targets) for (const id of targets.keys()) inspected.add(id);
+    if (inspected.size === 0 && !plan.targets)
+      out.push({ path: at(), message: "the plan inspects nothing: the config has no targets" });
+    const items = new Set<string>();
+    plan.manual_items.forEach((item, k) => {
+      if (items.has(item.id))
+        out.push({
+          path: at("manual_items", k, "id"),
+          message: `duplicate manual item id "${item.id}" in plan`,
+        });
+      items.add(item.id);
+      item.targets?.forEach((id, l) => {
+        const path = at("manual_items", k, "targets", l);
+        if (!targets.has(id)) out.push({ path, message: `no target "${id}"` });
+        else if (!inspected.has(id))
+          out.push({ path, message: `target "${id}" is not inspected by this plan` });
+      });
+      const clash = (item.targets ?? [...inspected]).find((id) => {
+        const target = targets.get(id);
+        return target !== undefined && inspectionChecklist(target).some((d) => d.id === item.id);
+      });
+      if (clash)
+        out.push({
+          path: at("manual_items", k, "id"),
+          message: `"${item.id}" is an automatic item of target "${clash}": choose another id`,
+        });
+    });
   });
   return out;
 }

@@ -2,17 +2,11 @@
 // truth for the TypeScript types, for `opswatch check-config` and for the committed JSON Schema.
 import { validate as validCron } from "node-cron";
 import { z } from "zod";
-import { parseDuration } from "../lib/duration.js";
 import { Id, ValueName } from "../protocol/messages.js";
+import { Duration } from "./duration.js";
 import { Calendar, Indicators, ServiceTime, Severities, TargetIndicator } from "./indicators.js";
+import { InspectionKind, InspectionPlan } from "./inspections.js";
 import { resolveSecret } from "./secrets.js";
-
-const durationPattern = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
-/** "1500ms", "30s", "5m", "1h" → milliseconds. */
-const Duration = z
-  .string()
-  .regex(durationPattern, "a duration such as 500ms, 30s, 5m, 1h")
-  .transform((s) => parseDuration(s));
 
 /** A secret: literal text, "${ENV_VAR}" or "file:/path" (relative paths are relative to the config file). */
 const Secret = z
@@ -112,6 +106,9 @@ export const Target = z.strictObject({
   checks: z.array(Check).min(1),
   indicators: z.array(TargetIndicator).default([]).describe("indicators this target counts toward"),
   service_time: ServiceTime.default("24x7").describe('"24x7" or service hours on working days'),
+  inspection_kind: InspectionKind.optional().describe(
+    "automatic inspection checklist: ups | firewall | website | host | other; default inferred from indicators and checks",
+  ),
 });
 export type Target = z.infer<typeof Target>;
 
@@ -172,6 +169,7 @@ export const Config = z.strictObject({
   server: Server.optional(),
   agent: Agent.optional(),
   targets: z.array(Target).default([]),
+  inspections: z.array(InspectionPlan).default([]).describe("daily inspection plans (日常巡检)"),
   demo: z
     .strictObject({
       ups_snmp: HostPort.optional().describe(

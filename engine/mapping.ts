@@ -2,6 +2,7 @@
 // plain specs that the rollup, the fault detector and the period computation share.
 import type { Severity, TimeIndicator, Via } from "../config/indicators.js";
 import type { Check, Target } from "../config/schema.js";
+import { type AutoItemDef, defaultAutoItems, type TargetKind } from "./inspections.js";
 
 export interface CheckSpec {
   id: string;
@@ -49,7 +50,9 @@ export function holdOf(check: Check): number {
 export function indicatorSpecs(targets: readonly Target[]): IndicatorSpec[] {
   return targets.flatMap((t) =>
     t.indicators.map((m) => {
-      const checks = m.checks ? t.checks.filter((c) => m.checks?.includes(c.id)) : t.checks.filter((c) => c.counts);
+      const checks = m.checks
+        ? t.checks.filter((c) => m.checks?.includes(c.id))
+        : t.checks.filter((c) => c.counts);
       return {
         target: t.id,
         group: t.group,
@@ -62,4 +65,36 @@ export function indicatorSpecs(targets: readonly Target[]): IndicatorSpec[] {
       };
     }),
   );
+}
+
+/**
+ * The inspection checklist kind of a target: declared (`inspection_kind`), else inferred from what it
+ * counts toward — UPS / room power → ups, firewall → firewall, website / response time → website —
+ * else a host check → host, else other.
+ */
+export function inspectionKind(t: Target): TargetKind {
+  if (t.inspection_kind) return t.inspection_kind;
+  const ids = new Set(t.indicators.map((i) => i.id));
+  if (ids.has("ups_power_stability") || ids.has("room_power_stability")) return "ups";
+  if (ids.has("firewall_stability")) return "firewall";
+  if (ids.has("website_uptime") || ids.has("response_time")) return "website";
+  if (t.checks.some((c) => c.kind === "host")) return "host";
+  return "other";
+}
+
+/**
+ * The automatic inspection items of a target (engine/inspections.ts defaults). A firewall's
+ * designated interfaces are those whose `if.<name>.oper_status` an SNMP check of the target polls;
+ * the certificate item applies when an HTTP check of the target uses https.
+ */
+export function inspectionChecklist(t: Target): AutoItemDef[] {
+  const interfaces = new Set<string>();
+  for (const c of t.checks)
+    if (c.kind === "snmp")
+      for (const name of Object.keys(c.oids)) {
+        const m = /^if\.(.+)\.oper_status$/.exec(name);
+        if (m) interfaces.add(m[1] as string);
+      }
+  const https = t.checks.some((c) => c.kind === "http" && c.url.startsWith("https:"));
+  return defaultAutoItems(inspectionKind(t), { interfaces: [...interfaces], https });
 }

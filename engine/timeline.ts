@@ -92,6 +92,10 @@ function sweep(
   range: Interval,
   decide: (up: number, down: number, unknown: number) => State,
 ): Segment[] {
+  if (lists.length === 1) {
+    const single = sweepOne(lists[0] as readonly Segment[], range, decide);
+    if (single) return single;
+  }
   const events: { t: number; state: State; delta: number }[] = [];
   for (const list of lists)
     for (const seg of list) {
@@ -114,6 +118,35 @@ function sweep(
     count[e.state] += e.delta;
   }
   emit(range.end);
+  return line.finish();
+}
+
+/**
+ * sweep over one timeline without sorting events: each segment's state decided alone, uncovered time as
+ * unknown. Undefined (use the general sweep) unless the segments are in order and do not overlap.
+ */
+function sweepOne(
+  list: readonly Segment[],
+  range: Interval,
+  decide: (up: number, down: number, unknown: number) => State,
+): Segment[] | undefined {
+  const of: Record<State, State> = {
+    up: decide(1, 0, 0),
+    down: decide(0, 1, 0),
+    unknown: decide(0, 0, 1),
+  };
+  const line = new Line(range);
+  let t = range.start;
+  for (const seg of list) {
+    const start = Math.max(seg.start, range.start);
+    const end = Math.min(seg.end, range.end);
+    if (start >= end) continue;
+    if (start < t) return undefined;
+    line.add(t, start, of.unknown);
+    line.add(start, end, of[seg.state]);
+    t = end;
+  }
+  line.add(t, range.end, of.unknown);
   return line.finish();
 }
 

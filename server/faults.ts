@@ -68,16 +68,26 @@ export class FaultService {
     return f;
   }
 
-  /** The detector saw target DOWN for `cause`: opens a fault, or attaches to the open one. */
-  async detected(target: string, cause: string, title: string, severity: Severity, at: number): Promise<string> {
+  /**
+   * The detector saw target DOWN for `cause` (or an inspection item failed): opens a fault, or attaches
+   * to the open one. `source` is "manual" for a failure a person found (a signed-off inspection item).
+   */
+  async detected(
+    target: string,
+    cause: string,
+    title: string,
+    severity: Severity,
+    at: number,
+    source: "auto" | "manual" = "auto",
+  ): Promise<string> {
     const open = await this.store.openFor(target, cause);
     if (open) {
       await this.append(open, { type: "attached", at });
       return open.id;
     }
     const id = await this.store.create(
-      { target, cause, title, source: "auto", severity, openedAt: at },
-      { type: "opened", at, severity, source: "auto", cause },
+      { target, cause, title, source, severity, openedAt: at },
+      { type: "opened", at, severity, source, cause },
     );
     this.log.warn({ fault: id, target, cause, severity }, `fault opened: ${title}`);
     return id;
@@ -86,15 +96,30 @@ export class FaultService {
   /** The target is healthy again: recorded on the open auto fault; a person still has to resolve it. */
   async recovered(target: string, cause: string, at: number): Promise<void> {
     const open = await this.store.openFor(target, cause);
-    if (open && open.source === "auto" && reduce(open).recoveredAt === undefined) await this.append(open, { type: "recovered", at });
+    if (open && open.source === "auto" && reduce(open).recoveredAt === undefined)
+      await this.append(open, { type: "recovered", at });
   }
 
   /** A fault reported by a person. */
-  async report(input: { target: string; title: string; severity: Severity; actor: string; at: number }): Promise<string> {
+  async report(input: {
+    target: string;
+    title: string;
+    severity: Severity;
+    actor: string;
+    at: number;
+  }): Promise<string> {
     const cause = `manual:${input.title}`;
-    if (await this.store.openFor(input.target, cause)) throw new FaultError(409, "the same fault is already open");
+    if (await this.store.openFor(input.target, cause))
+      throw new FaultError(409, "the same fault is already open");
     const id = await this.store.create(
-      { target: input.target, cause, title: input.title, source: "manual", severity: input.severity, openedAt: input.at },
+      {
+        target: input.target,
+        cause,
+        title: input.title,
+        source: "manual",
+        severity: input.severity,
+        openedAt: input.at,
+      },
       { type: "opened", at: input.at, severity: input.severity, source: "manual", cause },
     );
     this.log.info({ fault: id, actor: input.actor }, `fault reported: ${input.title}`);

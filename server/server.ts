@@ -1,23 +1,25 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Readable } from "node:stream";
 import type { Config, ServerConfig } from "../config/schema.js";
-import type { Logger } from "../lib/log.js";
-import { createApp } from "./api.js";
-import { Ingest } from "./ingest.js";
-import { LiveView } from "./live.js";
-import { ServerMetrics } from "./metrics.js";
-import { Readable } from "node:stream";
 import { loadCalendarOverride, WorkCalendar } from "../engine/calendar.js";
 import type { FaultEvent } from "../engine/faults.js";
 import { indicatorSpecs } from "../engine/mapping.js";
+import type { Logger } from "../lib/log.js";
+import { createApp } from "./api.js";
 import { ApiAuth } from "./auth.js";
 import { Evaluator } from "./evaluator.js";
 import { FaultService } from "./faults.js";
 import { importResults } from "./import.js";
 import { IndicatorMetrics } from "./indicator-metrics.js";
 import { IndicatorService } from "./indicators.js";
+import { Ingest } from "./ingest.js";
+import { InspectionService } from "./inspections.js";
+import { LiveView } from "./live.js";
+import { ServerMetrics } from "./metrics.js";
 import { faultRoutes } from "./routes/faults.js";
 import { indicatorRoutes } from "./routes/indicators.js";
+import { inspectionRoutes } from "./routes/inspections.js";
 import { maintenanceRoutes } from "./routes/maintenance.js";
 import type { FaultRecord } from "./store/faults.js";
 import { SqliteStore } from "./store/sqlite.js";
@@ -25,13 +27,21 @@ import { SqliteStore } from "./store/sqlite.js";
 export interface RunningServer {
   url: string;
   port: number;
+  /** Daily inspections: tests call runDue(now) instead of waiting for the cron. */
+  inspections: InspectionService;
   close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Now for the inspection service (runs, sign-offs, judgements); tests move it. Default Date.now. */
+  clock?: () => number;
 }
 
 /** Opens the store, rebuilds the live view from it, and serves HTTP + agent ingest on one port. */
 export async function startServer(
   config: Config & { server: ServerConfig },
   logger: Logger,
+  opts: ServerOptions = {},
 ): Promise<RunningServer> {
   const sc = config.server;
   const store = new SqliteStore(sc.database, { synchronous: sc.synchronous });
@@ -42,7 +52,9 @@ export async function startServer(
     sc.agents.map((a) => a.id),
   );
   const tz = config.site.timezone;
-  const calendar = new WorkCalendar(config.calendar.override_file ? loadCalendarOverride(config.calendar.override_file) : {});
+  const calendar = new WorkCalendar(
+    config.calendar.override_file ? loadCalendarOverride(config.calendar.override_file) : {},
+  );
   const clock = { severities: config.severities, tz, calendar };
   const specs = indicatorSpecs(config.targets);
   const auth = new ApiAuth(sc.api_tokens);
@@ -54,7 +66,13 @@ export async function startServer(
     if (first) indicatorMetrics?.responseSeconds.observe((e.at - f.openedAt) / 1000);
     if (e.type === "resolved") indicatorMetrics?.resolutionSeconds.observe((e.at - f.openedAt) / 1000);
   };
-  const faults = new FaultService(store.faults, clock, (t, c) => evaluator?.healthy(t, c) ?? true, logger, observe);
+  const faults = new FaultService(
+    store.faults,
+    clock,
+    (t, c) => evaluator?.healthy(t, c) ?? true,
+    logger,
+    observe,
+  );
   evaluator = new Evaluator(specs, config.targets, config.indicators, tz, store.runs, faults, logger);
   await evaluator.init(store);
   const ev = evaluator;
@@ -70,7 +88,19 @@ export async function startServer(
     flush: () => ev.flush(),
   });
   indicatorMetrics = new IndicatorMetrics(metrics.registry, indicators, faults, tz, logger);
-  const runImport = (body: Readable) => importResults(body, { targets: config.targets, store, evaluator: ev });
+  const inspections = new InspectionService({
+    plans: config.inspections,
+    targets: config.targets,
+    tz,
+    store: store.inspections,
+    faultStore: store.faults,
+    live,
+    faults,
+    logger,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  const runImport = (body: Readable) =>
+    importResults(body, { targets: config.targets, store, evaluator: ev });
   const known = new Set(config.targets.map((t) => t.id));
   let ready = false;
   const http = createServer(
@@ -83,6 +113,7 @@ export async function startServer(
         faultRoutes(faults, auth, (id) => known.has(id)),
         maintenanceRoutes(store.maintenance, auth, tz),
         indicatorRoutes(indicators, auth, tz, runImport),
+        inspectionRoutes(inspections, store.inspections, store.faults, auth),
       ],
     }),
   );
@@ -101,11 +132,19 @@ export async function startServer(
     },
     http,
   );
-  const flushTimer = setInterval(() => void ev.flush().catch((e) => logger.error({ err: e }, "rollup flush failed")), 2000);
+  const flushTimer = setInterval(
+    () => void ev.flush().catch((e) => logger.error({ err: e }, "rollup flush failed")),
+    2000,
+  );
+  // Records runs missed while the server was down before anything is served, then schedules the plans.
+  await inspections.start();
   indicatorMetrics.start(sc.indicator_refresh);
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(sc.listen.port, sc.listen.host, () => resolve());
+  }).catch(async (e) => {
+    await inspections.stop(); // its cron tasks would keep the process alive
+    throw e;
   });
   ready = true;
   const port = (http.address() as AddressInfo).port;
@@ -115,10 +154,12 @@ export async function startServer(
   return {
     url,
     port,
+    inspections,
     async close() {
       ready = false;
       clearInterval(flushTimer);
       indicatorMetrics?.stop();
+      await inspections.stop();
       await ingest.close();
       await ev.flush();
       http.closeAllConnections();

@@ -25,7 +25,7 @@ export const migrations: readonly string[] = [
      seen INTEGER
    );`,
   // 2: the indicator engine — run-length rollups of verdicts, faults with their history,
-  // maintenance windows, inspection runs.
+  // maintenance windows, inspection plans (first seen), runs and their checklist items.
   `CREATE TABLE runs (
      target TEXT NOT NULL,
      indicator TEXT NOT NULL,
@@ -68,20 +68,29 @@ export const migrations: readonly string[] = [
      cancelled_at INTEGER,
      cancelled_by TEXT
    );
+   CREATE TABLE inspection_plans (
+     plan TEXT PRIMARY KEY,
+     since INTEGER NOT NULL
+   );
    CREATE TABLE inspection_runs (
      id INTEGER PRIMARY KEY,
      plan TEXT NOT NULL,
      scheduled_at INTEGER NOT NULL,
      started_at INTEGER,
+     tolerance_ms INTEGER NOT NULL,
+     recorded_at INTEGER NOT NULL,
      UNIQUE (plan, scheduled_at)
    );
+   CREATE INDEX inspection_runs_scheduled ON inspection_runs (scheduled_at);
    CREATE TABLE inspection_items (
      run_id INTEGER NOT NULL REFERENCES inspection_runs (id),
      target TEXT NOT NULL,
      item TEXT NOT NULL,
      kind TEXT NOT NULL,
+     label TEXT NOT NULL,
      result TEXT,
      detail TEXT,
+     note TEXT,
      signed_off_at INTEGER,
      signed_off_by TEXT,
      fault_id INTEGER,

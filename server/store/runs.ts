@@ -13,6 +13,7 @@ export interface RunRow extends StreamKey, Run {}
 /** Rollups: the run-length encoded verdict streams (see engine/runs.ts), upserted by (stream, start). */
 export class SqliteRunStore {
   private readonly upsert: Database.Statement;
+  private readonly select: Database.Statement;
   private readonly saveTx: (rows: readonly RunRow[]) => void;
 
   constructor(private readonly db: Database.Database) {
@@ -22,6 +23,14 @@ export class SqliteRunStore {
        ON CONFLICT (target, indicator, check_id, agent, start)
        DO UPDATE SET last = excluded.last, count = excluded.count, verdict = excluded.verdict, hold = excluded.hold`,
     );
+    // Rows as arrays, without the columns the caller already knows: a monthly report reads millions.
+    this.select = db
+      .prepare(
+        `SELECT check_id, agent, start, last, count, verdict, hold FROM runs
+         WHERE target = ? AND indicator = ? AND start < ? AND last >= ?
+         ORDER BY check_id, agent, start`,
+      )
+      .raw(true);
     this.saveTx = db.transaction((rows: readonly RunRow[]) => {
       for (const r of rows) this.upsert.run(r);
     });
@@ -33,15 +42,21 @@ export class SqliteRunStore {
 
   /** Runs of one target and indicator that may matter for [from, to): start < to and last ≥ from. */
   async load(target: string, indicator: string, from: number, to: number): Promise<RunRow[]> {
-    return (
-      this.db
-        .prepare(
-          `SELECT target, indicator, check_id AS "check", agent, start, last, count, verdict, hold FROM runs
-           WHERE target = ? AND indicator = ? AND start < ? AND last >= ?
-           ORDER BY check_id, agent, start`,
-        )
-        .all(target, indicator, to, from) as (Omit<RunRow, "verdict"> & { verdict: Verdict })[]
-    );
+    const rows = this.select.all(target, indicator, to, from) as [
+      string,
+      string,
+      number,
+      number,
+      number,
+      Verdict,
+      number,
+    ][];
+    const out = new Array<RunRow>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [check, agent, start, last, count, verdict, hold] = rows[i] as (typeof rows)[number];
+      out[i] = { target, indicator, check, agent, start, last, count, verdict, hold };
+    }
+    return out;
   }
 
   /** The newest run of every stream: where the rollup resumes after a restart. */

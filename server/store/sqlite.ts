@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Result } from "../../protocol/messages.js";
 import { SqliteFaultStore } from "./faults.js";
+import { SqliteInspectionStore } from "./inspections.js";
 import { SqliteMaintenanceStore } from "./maintenance.js";
 import { migrations } from "./migrations.js";
 import { SqliteRunStore } from "./runs.js";
@@ -59,6 +60,7 @@ export class SqliteStore implements Store {
   readonly runs: SqliteRunStore;
   readonly faults: SqliteFaultStore;
   readonly maintenance: SqliteMaintenanceStore;
+  readonly inspections: SqliteInspectionStore;
 
   constructor(file: string, opts: { synchronous?: "normal" | "full" } = {}) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -72,6 +74,7 @@ export class SqliteStore implements Store {
     this.runs = new SqliteRunStore(this.db);
     this.faults = new SqliteFaultStore(this.db);
     this.maintenance = new SqliteMaintenanceStore(this.db);
+    this.inspections = new SqliteInspectionStore(this.db);
     this.insert = this.db.prepare(
       `INSERT OR IGNORE INTO results (agent, seq, target, check_id, kind, ts, duration_ms, ok, error, vals, received)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

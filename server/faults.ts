@@ -120,7 +120,7 @@ export class FaultService {
         severity: input.severity,
         openedAt: input.at,
       },
-      { type: "opened", at: input.at, severity: input.severity, source: "manual", cause },
+      { type: "opened", at: input.at, severity: input.severity, source: "manual", cause, actor: input.actor },
     );
     this.log.info({ fault: id, actor: input.actor }, `fault reported: ${input.title}`);
     return id;

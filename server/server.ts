@@ -117,6 +117,9 @@ export async function startServer(
       ],
     }),
   );
+  // An import streams a month of results in one request: no whole-request deadline (headers still
+  // must arrive within headersTimeout).
+  http.requestTimeout = 0;
   const ingest = new Ingest(
     {
       store,

@@ -179,7 +179,9 @@ describe("faults from live results", () => {
       body: JSON.stringify({ target: "portal", title: "用户反映登录缓慢", severity: "P3" }),
     });
     expect(r.status).toBe(201);
-    expect(await json(r)).toMatchObject({ source: "manual", severity: "P3", status: "open" });
+    const reported = await json<FaultView>(r);
+    expect(reported).toMatchObject({ source: "manual", severity: "P3", status: "open" });
+    expect(reported.history[0]).toMatchObject({ type: "opened", actor: "alice" }); // who reported it
     const bad = await api("/api/v1/faults", { method: "POST", headers: OPERATOR, body: JSON.stringify({ target: "nope", title: "x", severity: "P3" }) });
     expect(bad.status).toBe(400);
   });

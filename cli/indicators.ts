@@ -1,6 +1,8 @@
 // opswatch indicators: the official figures of a period (GET /api/v1/indicators) as the eight-row table
 // of the service targets, with one line per target and its monitoring coverage.
+
 import { type Command, Option } from "commander";
+import { IndicatorId } from "../config/indicators.js";
 import { formatPercent } from "../engine/availability.js";
 import type { InspectionRate } from "../engine/inspections.js";
 import type { IndicatorFigures, PeriodFigures, TargetFigures } from "../server/indicators.js";
@@ -10,16 +12,7 @@ import { checkTz, fmtDuration, fmtTime, parseOptionTime, SITE_TZ, table } from "
 type Lang = "zh-CN" | "en";
 
 /** The eight indicators of the service targets, in the order of indicators.md. */
-const ORDER = [
-  "website_uptime",
-  "response_time",
-  "ups_power_stability",
-  "room_power_stability",
-  "firewall_stability",
-  "fault_response_rate",
-  "fault_completion_rate",
-  "inspection_pass_rate",
-];
+const ORDER: readonly string[] = IndicatorId.options;
 
 const NAMES: Record<string, Record<Lang, string>> = {
   website_uptime: { "zh-CN": "网站正常运行率", en: "Website uptime" },

@@ -4,7 +4,7 @@ import type { Indicators } from "../config/indicators.js";
 import type { Target } from "../config/schema.js";
 import type { CheckSpec, IndicatorSpec } from "../engine/mapping.js";
 import { appendRun, encodeRuns } from "../engine/runs.js";
-import type { Run, State } from "../engine/types.js";
+import type { Run, State, Verdict } from "../engine/types.js";
 import { verdictOf } from "../engine/verdict.js";
 import type { Logger } from "../lib/log.js";
 import type { Result } from "../protocol/messages.js";
@@ -49,6 +49,8 @@ export class Evaluator {
     private readonly runStore: SqliteRunStore,
     private readonly faults: FaultService,
     private readonly log: Logger,
+    /** Told of every live sample's verdict (the SLI counters on /metrics). */
+    private readonly onSample: (spec: IndicatorSpec, verdict: Verdict) => void = () => {},
   ) {
     for (const t of targets) this.names.set(t.id, t.name);
     const room = params.room_power_stability;
@@ -106,6 +108,7 @@ export class Evaluator {
           continue;
         }
         s.dirty = true;
+        if (detect) this.onSample(spec, verdict);
         const before = detect ? this.targetState(spec) : "unknown";
         if (verdict === "ok") s.failures = 0;
         else if (verdict === "fail") s.failures++;

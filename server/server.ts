@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import { Counter } from "prom-client";
 import type { AddressInfo } from "node:net";
 import type { Readable } from "node:stream";
 import type { Config, ServerConfig } from "../config/schema.js";
@@ -73,7 +74,18 @@ export async function startServer(
     logger,
     observe,
   );
-  evaluator = new Evaluator(specs, config.targets, config.indicators, tz, store.runs, faults, logger);
+  // Good/bad event counters per indicator: the SLI that burn-rate alerts divide (deploy/prometheus).
+  const samples = new Counter({
+    name: "opswatch_indicator_samples_total",
+    help: "Results counted toward an indicator, by verdict (ok, fail, none = no usable answer)",
+    labelNames: ["indicator", "target", "verdict"],
+    registers: [metrics.registry],
+  });
+  for (const sp of specs)
+    for (const verdict of ["ok", "fail", "none"]) samples.inc({ indicator: sp.indicator, target: sp.target, verdict }, 0);
+  evaluator = new Evaluator(specs, config.targets, config.indicators, tz, store.runs, faults, logger, (sp, verdict) =>
+    samples.inc({ indicator: sp.indicator, target: sp.target, verdict }),
+  );
   await evaluator.init(store);
   const ev = evaluator;
   const indicators = new IndicatorService({

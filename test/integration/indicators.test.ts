@@ -146,10 +146,16 @@ describe("faults from live results", () => {
     const a = await agent();
     const t0 = Date.now() - 2 * 60_000; // after the previous test's results: in order for the stream
     const open = async () => (await json<{ faults: FaultView[] }>(await api("/api/v1/faults?target=web&state=open"))).faults.length;
+    const failSamples = async () => {
+      const text = await (await api("/metrics")).text();
+      return Number(/opswatch_indicator_samples_total\{indicator="website_uptime",target="web",verdict="fail"\} (\d+)/.exec(text)?.[1]);
+    };
+    const before = await failSamples();
     await a.send(t0, false);
     await a.replay(); // the same result again (lost ack): still one failure, not the two that confirm
     await a.replay();
     expect(await open()).toBe(0);
+    expect(await failSamples()).toBe(before + 1); // the SLI counter counted it once
     await a.send(t0 + 60_000, false); // a second, real failure confirms
     expect(await open()).toBe(1);
     a.close();

@@ -10,9 +10,17 @@ export interface StreamKey {
 
 export interface RunRow extends StreamKey, Run {}
 
+/**
+ * The longest a run can last from its first to its last sample: runs end at local midnight (encodeRuns,
+ * appendRun), so they never span more than one local day (≤ 25 h even across a DST change).
+ */
+const MAX_RUN_SPAN_MS = 2 * 86_400_000;
+
 /** Rollups: the run-length encoded verdict streams (see engine/runs.ts), upserted by (stream, start). */
 export class SqliteRunStore {
   private readonly upsert: Database.Statement;
+  private readonly nextCheck: Database.Statement;
+  private readonly nextAgent: Database.Statement;
   private readonly select: Database.Statement;
   private readonly saveTx: (rows: readonly RunRow[]) => void;
 
@@ -23,12 +31,22 @@ export class SqliteRunStore {
        ON CONFLICT (target, indicator, check_id, agent, start)
        DO UPDATE SET last = excluded.last, count = excluded.count, verdict = excluded.verdict, hold = excluded.hold`,
     );
-    // Rows as arrays, without the columns the caller already knows: a monthly report reads millions.
+    // load() reads stream by stream so that the primary key bounds `start` (a filter on target and
+    // indicator alone would scan every run ever stored for them): the streams are found by a loose
+    // index scan, one seek each; rows come as arrays without the columns the caller already knows.
+    this.nextCheck = db
+      .prepare("SELECT min(check_id) FROM runs WHERE target = ? AND indicator = ? AND check_id > ?")
+      .pluck();
+    this.nextAgent = db
+      .prepare(
+        "SELECT min(agent) FROM runs WHERE target = ? AND indicator = ? AND check_id = ? AND agent > ?",
+      )
+      .pluck();
     this.select = db
       .prepare(
-        `SELECT check_id, agent, start, last, count, verdict, hold FROM runs
-         WHERE target = ? AND indicator = ? AND start < ? AND last >= ?
-         ORDER BY check_id, agent, start`,
+        `SELECT start, last, count, verdict, hold FROM runs
+         WHERE target = ? AND indicator = ? AND check_id = ? AND agent = ? AND start >= ? AND start < ? AND last >= ?
+         ORDER BY start`,
       )
       .raw(true);
     this.saveTx = db.transaction((rows: readonly RunRow[]) => {
@@ -40,21 +58,28 @@ export class SqliteRunStore {
     if (rows.length) this.saveTx(rows);
   }
 
-  /** Runs of one target and indicator that may matter for [from, to): start < to and last ≥ from. */
+  /**
+   * Runs of one target and indicator that may matter for [from, to): start < to and last ≥ from, in
+   * (check, agent, start) order. Reads only runs starting after from − MAX_RUN_SPAN_MS, which is all of
+   * them since a run never spans that long.
+   */
   async load(target: string, indicator: string, from: number, to: number): Promise<RunRow[]> {
-    const rows = this.select.all(target, indicator, to, from) as [
-      string,
-      string,
-      number,
-      number,
-      number,
-      Verdict,
-      number,
-    ][];
-    const out = new Array<RunRow>(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const [check, agent, start, last, count, verdict, hold] = rows[i] as (typeof rows)[number];
-      out[i] = { target, indicator, check, agent, start, last, count, verdict, hold };
+    const out: RunRow[] = [];
+    type Row = [start: number, last: number, count: number, verdict: Verdict, hold: number];
+    const checkAfter = (c: string) => this.nextCheck.get(target, indicator, c) as string | null;
+    for (let check = checkAfter(""); check !== null; check = checkAfter(check)) {
+      const agentAfter = (a: string) => this.nextAgent.get(target, indicator, check, a) as string | null;
+      for (let agent = agentAfter(""); agent !== null; agent = agentAfter(agent))
+        for (const [start, last, count, verdict, hold] of this.select.all(
+          target,
+          indicator,
+          check,
+          agent,
+          from - MAX_RUN_SPAN_MS,
+          to,
+          from,
+        ) as Row[])
+          out.push({ target, indicator, check, agent, start, last, count, verdict, hold });
     }
     return out;
   }

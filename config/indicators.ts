@@ -114,7 +114,7 @@ export const Calendar = z
       .string()
       .optional()
       .describe(
-        "YAML with extra `holidays:` and `workdays:` (YYYY-MM-DD lists) overriding the official calendar",
+        "YAML with extra `holidays:` and `workdays:` (YYYY-MM-DD lists) overriding the official calendar; relative to the config file",
       ),
   })
   .prefault({});

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { inspectionChecklist } from "../engine/mapping.js";
@@ -65,7 +65,7 @@ export function parseConfig(text: string, file: string): Config {
   const parsed = withSecretBaseDir(dirname(resolve(file)), () => Config.safeParse(raw));
   if (parsed.success) {
     const dup = [...duplicateIds(parsed.data), ...inspectionReferences(parsed.data)];
-    if (dup.length === 0) return parsed.data;
+    if (dup.length === 0) return resolvePaths(parsed.data, file);
     throw new ConfigError(
       dup.map((d) => ({
         file,
@@ -122,6 +122,13 @@ function position(doc: Document, lines: LineCounter, path: PropertyKey[]): { lin
     }
   }
   return {};
+}
+
+/** Files named in the config are relative to the config file, like `file:` secrets. */
+function resolvePaths(cfg: Config, file: string): Config {
+  const f = cfg.calendar.override_file;
+  if (f && !isAbsolute(f)) cfg.calendar.override_file = resolve(dirname(resolve(file)), f);
+  return cfg;
 }
 
 function duplicateIds(cfg: Config): { path: PropertyKey[]; message: string }[] {

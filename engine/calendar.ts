@@ -41,6 +41,11 @@ export class WorkCalendar {
     this.workdays = new Set(overrides.workdays ?? []);
   }
 
+  /** Whether working days of the year are known (official data or the override's `years`). */
+  covers(year: number): boolean {
+    return officialYears.has(year) || this.years.has(year);
+  }
+
   /** Whether the date is a working day; throws for a malformed date or a year nobody has described. */
   isWorkday(date: string): boolean {
     if (!isDate(date)) throw new Error(`not a date (YYYY-MM-DD): ${JSON.stringify(date)}`);

@@ -21,7 +21,15 @@ export type PersonAction =
 /** A fault as the API shows it: record, derived state, deadlines and how it stands now. */
 export function faultView(f: FaultRecord, clock: FaultClock, now: number) {
   const state = reduce(f);
-  const j = judge(f, now, clock);
+  // A working-day deadline in a year the calendar does not cover cannot be computed: say so on this
+  // fault instead of failing the whole list (indicators.md: no guessing).
+  let j: ReturnType<typeof judge> | undefined;
+  let deadlineError: string | undefined;
+  try {
+    j = judge(f, now, clock);
+  } catch (e) {
+    deadlineError = (e as Error).message;
+  }
   return {
     id: f.id,
     target: f.target,
@@ -34,10 +42,11 @@ export function faultView(f: FaultRecord, clock: FaultClock, now: number) {
     acknowledged: state.acknowledged ?? null,
     recovered_at: state.recoveredAt ?? null,
     resolved_at: state.resolvedAt ?? null,
-    respond_by: j.due.respondBy,
-    resolve_by: j.due.resolveBy,
-    response: j.response,
-    completion: j.completion,
+    respond_by: j?.due.respondBy ?? null,
+    resolve_by: j?.due.resolveBy ?? null,
+    response: j?.response ?? "unknown",
+    completion: j?.completion ?? "unknown",
+    ...(deadlineError ? { deadline_error: deadlineError } : {}),
     history: state.history,
   };
 }
@@ -54,7 +63,10 @@ export class FaultService {
     /** Whether the target is healthy for this cause now (resolution needs it). */
     private readonly healthy: (target: string, cause: string) => boolean,
     private readonly log: Logger,
-    /** Told of every event written (metrics observe response and resolution times here). */
+    /**
+     * Told of every event written, with the fault as it was before it (for "opened": no events yet).
+     * Metrics observe response and resolution times here; notifications start here.
+     */
     private readonly onEvent: (f: FaultRecord, e: FaultEvent) => void = () => {},
   ) {}
 
@@ -85,11 +97,11 @@ export class FaultService {
       await this.append(open, { type: "attached", at });
       return open.id;
     }
-    const id = await this.store.create(
-      { target, cause, title, source, severity, openedAt: at },
-      { type: "opened", at, severity, source, cause },
-    );
+    const row = { target, cause, title, source, severity, openedAt: at };
+    const opened = { type: "opened", at, severity, source, cause } as const;
+    const id = await this.store.create(row, opened);
     this.log.warn({ fault: id, target, cause, severity }, `fault opened: ${title}`);
+    this.onEvent({ ...row, id, open: true, events: [] }, opened);
     return id;
   }
 
@@ -111,18 +123,25 @@ export class FaultService {
     const cause = `manual:${input.title}`;
     if (await this.store.openFor(input.target, cause))
       throw new FaultError(409, "the same fault is already open");
-    const id = await this.store.create(
-      {
-        target: input.target,
-        cause,
-        title: input.title,
-        source: "manual",
-        severity: input.severity,
-        openedAt: input.at,
-      },
-      { type: "opened", at: input.at, severity: input.severity, source: "manual", cause, actor: input.actor },
-    );
+    const row = {
+      target: input.target,
+      cause,
+      title: input.title,
+      source: "manual" as const,
+      severity: input.severity,
+      openedAt: input.at,
+    };
+    const opened = {
+      type: "opened",
+      at: input.at,
+      severity: input.severity,
+      source: "manual",
+      cause,
+      actor: input.actor,
+    } as const;
+    const id = await this.store.create(row, opened);
     this.log.info({ fault: id, actor: input.actor }, `fault reported: ${input.title}`);
+    this.onEvent({ ...row, id, open: true, events: [] }, opened);
     return id;
   }
 

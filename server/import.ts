@@ -43,17 +43,42 @@ export async function importResults(
   const targets = new Map(deps.targets.map((t) => [t.id, t]));
   const s: ImportSummary = { lines: 0, imported: 0, duplicates: 0, rejected: 0, errors: [] };
   let chunk: Result[] = [];
+  let lineOf = new Map<Result, number>();
   const reject = (line: number, reason: string) => {
     s.rejected++;
     if (s.errors.length < 100) s.errors.push({ line, reason });
   };
   const commit = async () => {
-    if (!chunk.length) return;
-    const [o] = await deps.store.commit([chunk]);
-    s.imported += o?.committed ?? 0;
-    s.duplicates += o?.duplicates ?? 0;
-    await deps.evaluator.apply(o?.fresh ?? [], "import");
+    for (let attempt = 0; chunk.length && attempt < 8; attempt++) {
+      const [o] = await deps.store.commit([chunk]);
+      const fresh = new Set(o?.fresh);
+      s.imported += fresh.size;
+      await deps.evaluator.apply(o?.fresh ?? [], "import");
+      // Not stored: a replay of the same line (duplicate), a different result already stored for the
+      // same time (conflict: never silently replaced), or another line with the same 48-bit key
+      // (collision: retried under the next key).
+      const retry: Result[] = [];
+      const stale = chunk.filter((r) => !fresh.has(r));
+      const stored = new Map<string, Result>();
+      for (const agent of new Set(stale.map((r) => r.agent)))
+        for (const r of await deps.store.byKeys(agent, stale.filter((x) => x.agent === agent).map((x) => x.seq)))
+          stored.set(`${agent}\0${r.seq}`, r);
+      for (const r of stale) {
+        const old = stored.get(`${r.agent}\0${r.seq}`);
+        if (old && old.target === r.target && old.check === r.check && old.ts === r.ts) {
+          if (sameResult(old, r)) s.duplicates++;
+          else reject(lineOf.get(r) ?? 0, "a different result for this target, check and time is already stored (kept, not replaced)");
+        } else {
+          const next = { ...r, seq: r.seq + 1 };
+          lineOf.set(next, lineOf.get(r) ?? 0);
+          retry.push(next);
+        }
+      }
+      chunk = retry;
+    }
+    for (const r of chunk) reject(lineOf.get(r) ?? 0, "could not find a free key (report this)");
     chunk = [];
+    lineOf = new Map();
     progress(s);
   };
   for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
@@ -85,7 +110,7 @@ export async function importResults(
     }
     const agent = `import-${l.agent}`.slice(0, 64);
     const ts = Date.parse(l.ts);
-    chunk.push({
+    const result: Result = {
       v: PROTOCOL_VERSION,
       agent,
       seq: contentSeq(l.target, check.id, agent, ts),
@@ -97,7 +122,9 @@ export async function importResults(
       ok: l.ok,
       ...(l.error ? { error: l.error } : {}),
       values: l.values,
-    });
+    };
+    chunk.push(result);
+    lineOf.set(result, n);
     if (chunk.length >= CHUNK) await commit();
   }
   await commit();
@@ -105,8 +132,17 @@ export async function importResults(
   return s;
 }
 
+function sameResult(a: Result, b: Result): boolean {
+  return (
+    a.ok === b.ok &&
+    a.duration_ms === b.duration_ms &&
+    (a.error ?? null) === (b.error ?? null) &&
+    JSON.stringify(a.values) === JSON.stringify(b.values)
+  );
+}
+
 /** A stable 48-bit key for an imported result: the same line always maps to the same (agent, seq). */
-function contentSeq(target: string, check: string, agent: string, ts: number): number {
+export function contentSeq(target: string, check: string, agent: string, ts: number): number {
   const h = createHash("sha256").update(`${target}\0${check}\0${agent}\0${ts}`).digest();
   return h.readUIntBE(0, 6) + 1;
 }

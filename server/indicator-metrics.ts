@@ -157,7 +157,14 @@ export class IndicatorMetrics {
     for (const f of open) {
       const state = reduce(f);
       this.g.open.inc({ severity: state.severity });
-      const j = judge(f, now, this.faults.clock);
+      let j: ReturnType<typeof judge>;
+      try {
+        j = judge(f, now, this.faults.clock);
+      } catch (e) {
+        // A deadline in a year without calendar data; the calendar coverage gauge says which.
+        this.log.error({ fault: f.id, err: (e as Error).message }, "fault deadline cannot be computed");
+        continue;
+      }
       if (j.response === "missed" && !state.acknowledged) response++;
       if (j.completion === "missed") resolution++;
     }

@@ -164,6 +164,17 @@ export class SqliteStore implements Store {
     return rows.length > q.limit && last ? { items, next: encodeCursor(last) } : { items };
   }
 
+  /** Stored results by key (agent, seq); missing keys are absent from the answer. */
+  async byKeys(agent: string, seqs: readonly number[]): Promise<Result[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT agent, seq, target, check_id, kind, ts, duration_ms, ok, error, vals FROM results
+         WHERE agent = ? AND seq IN (SELECT value FROM json_each(?))`,
+      )
+      .all(agent, JSON.stringify(seqs)) as Row[];
+    return rows.map(toResult);
+  }
+
   /** Raw operation results for response-time percentiles (rollups can't give percentiles). */
   async operations(target: string, checks: readonly string[], from: number, to: number) {
     const rows = this.db

@@ -10,6 +10,7 @@ import { parseConfig } from "../../config/load.js";
 import { formatPercent } from "../../engine/availability.js";
 import { createLogger } from "../../lib/log.js";
 import { AGENT_WS_PATH, type Result } from "../../protocol/messages.js";
+import { contentSeq } from "../../server/import.js";
 import { type RunningServer, startServer } from "../../server/server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "opswatch-ind-"));
@@ -242,6 +243,33 @@ describe("a month imported and computed exactly", () => {
     ]);
     const again = await json(await post());
     expect(again).toMatchObject({ imported: 0, duplicates: 44_640, rejected: 2 });
+    // A "corrected" line for a time already stored is refused by line number, never silently dropped.
+    const corrected = `${JSON.stringify({ target: "portal", agent: "kuma", ts: new Date(start).toISOString(), ok: false, duration_ms: 80 })}\n`;
+    const conflict = await json<{ rejected: number; errors: { line: number; reason: string }[] }>(
+      await api("/api/v1/import", { method: "POST", headers: { authorization: "Bearer op-token", "content-type": "application/x-ndjson" }, body: corrected }),
+    );
+    expect(conflict).toMatchObject({ rejected: 1, errors: [{ line: 1, reason: expect.stringMatching(/already stored/) }] });
+  });
+
+  it("moves a line whose 48-bit key is taken by another result to the next key", async () => {
+    // Occupy the key the next line would get with a result of another target (a simulated collision).
+    const ts = Date.parse("2026-09-15T12:00:00+08:00");
+    const seq = contentSeq("portal", "home", "import-clash", ts);
+    const raw = new Database(db);
+    raw
+      .prepare(
+        "INSERT INTO results (agent, seq, target, check_id, kind, ts, duration_ms, ok, error, vals, received) VALUES (?, ?, 'web', 'home', 'http', 0, 1, 1, NULL, '{}', 0)",
+      )
+      .run("import-clash", seq);
+    raw.close();
+    const line = `${JSON.stringify({ target: "portal", agent: "clash", ts: new Date(ts).toISOString(), ok: true, duration_ms: 5 })}\n`;
+    const post = () =>
+      api("/api/v1/import", { method: "POST", headers: { authorization: "Bearer op-token", "content-type": "application/x-ndjson" }, body: line });
+    expect(await json(await post())).toMatchObject({ imported: 1, duplicates: 0, rejected: 0 });
+    expect(await json(await post())).toMatchObject({ imported: 0, duplicates: 1, rejected: 0 }); // still idempotent
+    const check = new Database(db, { readonly: true });
+    expect(check.prepare("SELECT target FROM results WHERE agent = 'import-clash' AND seq = ?").get(seq + 1)).toEqual({ target: "portal" });
+    check.close();
   });
 
   it("computes October as defined: maintenance recorded in time excludes, late windows don't", async () => {

@@ -128,6 +128,7 @@ export class ServerMetrics {
     for (const agent of knownAgents) {
       this.agentConnected.set({ agent }, 0);
       this.ingested.inc({ agent }, 0);
+      this.duplicates.inc({ agent }, 0);
     }
     for (const reason of [
       "bad_json",

@@ -6,22 +6,8 @@ import { Id, ValueName } from "../protocol/messages.js";
 import { Duration } from "./duration.js";
 import { Calendar, Indicators, ServiceTime, Severities, TargetIndicator } from "./indicators.js";
 import { InspectionKind, InspectionPlan } from "./inspections.js";
-import { resolveSecret } from "./secrets.js";
-
-/** A secret: literal text, "${ENV_VAR}" or "file:/path" (relative paths are relative to the config file). */
-const Secret = z
-  .string()
-  .min(1)
-  .transform((s, ctx) => {
-    try {
-      return resolveSecret(s);
-    } catch (e) {
-      ctx.addIssue({ code: "custom", message: (e as Error).message });
-      return z.NEVER;
-    }
-  })
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the ${ENV_VAR} syntax
-  .meta({ description: 'Secret: literal, "${ENV_VAR}" or "file:PATH"' });
+import { Notifications } from "./notifications.js";
+import { Secret } from "./secrets.js";
 
 const HostPort = z
   .string()
@@ -55,6 +41,8 @@ const CheckBase = {
 
 const HttpCheck = z.strictObject({
   ...CheckBase,
+  // The national government-website check fails a page that is not open after 15 s.
+  timeout: Duration.prefault("15s"),
   kind: z.literal("http"),
   url: z.url({ protocol: /^https?$/ }),
   method: z.enum(["GET", "HEAD", "POST"]).default("GET"),
@@ -170,6 +158,9 @@ export const Config = z.strictObject({
   agent: Agent.optional(),
   targets: z.array(Target).default([]),
   inspections: z.array(InspectionPlan).default([]).describe("daily inspection plans (日常巡检)"),
+  notifications: Notifications.describe(
+    "built-in fault notifications (webhook, 企业微信, 钉钉, 飞书, e-mail) for sites without Alertmanager",
+  ),
   demo: z
     .strictObject({
       ups_snmp: HostPort.optional().describe(

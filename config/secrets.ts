@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { z } from "zod";
 
 // Relative `file:` paths resolve against the directory of the config file being loaded.
 // Set by loadConfig around its synchronous parse.
@@ -33,3 +34,18 @@ export function resolveSecret(value: string): string {
   }
   return value;
 }
+
+/** A secret: literal text, "${ENV_VAR}" or "file:/path" (relative paths are relative to the config file). */
+export const Secret = z
+  .string()
+  .min(1)
+  .transform((s, ctx) => {
+    try {
+      return resolveSecret(s);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+      return z.NEVER;
+    }
+  })
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the ${ENV_VAR} syntax
+  .meta({ description: 'Secret: literal, "${ENV_VAR}" or "file:PATH"' });

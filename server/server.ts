@@ -1,11 +1,12 @@
 import { createServer } from "node:http";
-import { Counter } from "prom-client";
 import type { AddressInfo } from "node:net";
 import type { Readable } from "node:stream";
+import { Counter, Gauge } from "prom-client";
 import type { Config, ServerConfig } from "../config/schema.js";
 import { loadCalendarOverride, WorkCalendar } from "../engine/calendar.js";
 import type { FaultEvent } from "../engine/faults.js";
 import { indicatorSpecs } from "../engine/mapping.js";
+import { localDate } from "../engine/zone.js";
 import type { Logger } from "../lib/log.js";
 import { createApp } from "./api.js";
 import { ApiAuth } from "./auth.js";
@@ -18,6 +19,7 @@ import { Ingest } from "./ingest.js";
 import { InspectionService } from "./inspections.js";
 import { LiveView } from "./live.js";
 import { ServerMetrics } from "./metrics.js";
+import { Dispatcher } from "./notify/dispatcher.js";
 import { faultRoutes } from "./routes/faults.js";
 import { indicatorRoutes } from "./routes/indicators.js";
 import { inspectionRoutes } from "./routes/inspections.js";
@@ -57,15 +59,46 @@ export async function startServer(
     config.calendar.override_file ? loadCalendarOverride(config.calendar.override_file) : {},
   );
   const clock = { severities: config.severities, tz, calendar };
+  // The official calendar is published year by year: say early when this year or the next is missing.
+  new Gauge({
+    name: "opswatch_calendar_covered",
+    help: "1 when working days of the year are known (chinese-days or the override file), 0 when not",
+    labelNames: ["year"],
+    registers: [metrics.registry],
+    collect() {
+      const year = Number(localDate(Date.now(), tz).slice(0, 4));
+      this.reset();
+      for (const y of [year, year + 1]) this.set({ year: String(y) }, calendar.covers(y) ? 1 : 0);
+    },
+  });
+  const thisYear = Number(localDate(Date.now(), tz).slice(0, 4));
+  for (const y of [thisYear, thisYear + 1])
+    if (!calendar.covers(y))
+      logger.warn(
+        { year: y },
+        `no official calendar data for ${y}: working-day deadlines and service hours in ${y} cannot be computed until it is added (calendar.override_file)`,
+      );
   const specs = indicatorSpecs(config.targets);
   const auth = new ApiAuth(sc.api_tokens);
   // The fault service and the evaluator need each other: health comes from the evaluator.
   let evaluator: Evaluator | undefined;
   let indicatorMetrics: IndicatorMetrics | undefined;
+  // Built-in notifications (docs/notifications.md): told of every fault event, checks deadlines itself.
+  const notifier = new Dispatcher({
+    config: config.notifications,
+    site: config.site,
+    targets: config.targets,
+    faultClock: clock,
+    openFaults: () => store.faults.list({ open: true, limit: 100_000 }),
+    log: logger,
+    registry: metrics.registry,
+    baseUrl: `http://${sc.listen.host.includes(":") ? `[${sc.listen.host}]` : sc.listen.host}:${sc.listen.port}`,
+  });
   const observe = (f: FaultRecord, e: FaultEvent) => {
     const first = e.type === "acknowledged" && !f.events.some((x) => x.type === "acknowledged");
     if (first) indicatorMetrics?.responseSeconds.observe((e.at - f.openedAt) / 1000);
     if (e.type === "resolved") indicatorMetrics?.resolutionSeconds.observe((e.at - f.openedAt) / 1000);
+    notifier.onEvent(f, e);
   };
   const faults = new FaultService(
     store.faults,
@@ -82,9 +115,17 @@ export async function startServer(
     registers: [metrics.registry],
   });
   for (const sp of specs)
-    for (const verdict of ["ok", "fail", "none"]) samples.inc({ indicator: sp.indicator, target: sp.target, verdict }, 0);
-  evaluator = new Evaluator(specs, config.targets, config.indicators, tz, store.runs, faults, logger, (sp, verdict) =>
-    samples.inc({ indicator: sp.indicator, target: sp.target, verdict }),
+    for (const verdict of ["ok", "fail", "none"])
+      samples.inc({ indicator: sp.indicator, target: sp.target, verdict }, 0);
+  evaluator = new Evaluator(
+    specs,
+    config.targets,
+    config.indicators,
+    tz,
+    store.runs,
+    faults,
+    logger,
+    (sp, verdict) => samples.inc({ indicator: sp.indicator, target: sp.target, verdict }),
   );
   await evaluator.init(store);
   const ev = evaluator;
@@ -165,6 +206,7 @@ export async function startServer(
   const port = (http.address() as AddressInfo).port;
   const host = sc.listen.host.includes(":") ? `[${sc.listen.host}]` : sc.listen.host;
   const url = `http://${host}:${port}`;
+  notifier.start(url);
   logger.info({ url, database: sc.database, targets: config.targets.length }, "server listening");
   return {
     url,
@@ -177,6 +219,7 @@ export async function startServer(
       await inspections.stop();
       await ingest.close();
       await ev.flush();
+      await notifier.stop();
       http.closeAllConnections();
       await new Promise<void>((done) => http.close(() => done()));
       await store.close();

@@ -106,6 +106,15 @@ describe("config loading", () => {
       OPSWATCH_TOKEN_AGENT_DC1: "t1",
       OPSWATCH_TOKEN_AGENT_OUTSIDE: "t2",
       OPSWATCH_SNMP_COMMUNITY: "c",
+      // notification channels
+      OPSWATCH_WECOM_KEY: "k",
+      OPSWATCH_DINGTALK_TOKEN: "t",
+      OPSWATCH_DINGTALK_SECRET: "s",
+      OPSWATCH_FEISHU_HOOK: "h",
+      OPSWATCH_FEISHU_SECRET: "s",
+      OPSWATCH_WEBHOOK_TOKEN: "w",
+      OPSWATCH_WEBHOOK_HMAC: "m",
+      OPSWATCH_SMTP_PASSWORD: "p",
     });
     for (const f of ["opswatch.example.yaml", "demo.yaml"]) {
       expect(() => loadConfig(join(import.meta.dirname, "../../config", f))).not.toThrow();

@@ -13,6 +13,7 @@ import { registerFaultCommands } from "./faults.js";
 import { registerImportCommand } from "./import.js";
 import { registerIndicatorsCommand } from "./indicators.js";
 import { registerMaintenanceCommands } from "./maintenance.js";
+import { registerReportCommand } from "./report.js";
 
 // Server, agent and simulators load only for the commands that run them: the API client commands
 // (fault, maintenance, indicators, import) then start in a fraction of the time.
@@ -148,10 +149,16 @@ program
 
 program
   .command("schema")
-  .description("print (or write) the JSON Schema of the config file, generated from the zod schemas")
+  .description(
+    "print (or write) the JSON Schema of the config file (or, with --report, of the monthly report), generated from the zod schemas",
+  )
   .option("-o, --out <file>", "write to this file instead of stdout")
-  .action((o: { out?: string }) => {
-    const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+  .option("--report", "the report model's schema (docs/report-schema.json) instead of the config's")
+  .action(async (o: { out?: string; report?: boolean }) => {
+    const schema = o.report
+      ? (await import("../server/report/model.js")).reportJsonSchema()
+      : configJsonSchema();
+    const text = `${JSON.stringify(schema, null, 2)}\n`;
     if (o.out) writeFileSync(o.out, text);
     else process.stdout.write(text);
   });
@@ -160,5 +167,6 @@ registerFaultCommands(program);
 registerMaintenanceCommands(program);
 registerIndicatorsCommand(program);
 registerImportCommand(program);
+registerReportCommand(program);
 
 await program.parseAsync();

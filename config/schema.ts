@@ -9,6 +9,31 @@ import { InspectionKind, InspectionPlan } from "./inspections.js";
 import { Notifications } from "./notifications.js";
 import { Secret } from "./secrets.js";
 
+/** The monthly report job (月度运维报告): last month's report files, then an optional "ready" POST. */
+export const Reports = z
+  .strictObject({
+    schedule: z
+      .string()
+      .refine((s) => validCron(s), 'a cron expression such as "0 8 1 * *" (minute hour day month weekday)')
+      .default("0 8 1 * *")
+      .describe("when last month's report is written, in the site time zone (default the 1st at 08:00)"),
+    enabled: z.boolean().default(true).describe("false: no scheduled report (the API and CLI still work)"),
+    dir: z.string().default("reports").describe("where report files go (relative to the working directory)"),
+    formats: z
+      .array(z.enum(["json", "md", "csv"]))
+      .min(1)
+      .default(["json", "md"])
+      .describe("json and md: one file each; csv: a directory with one file per section"),
+    lang: z.enum(["zh-CN", "en"]).default("zh-CN"),
+    webhook: Secret.pipe(z.url({ protocol: /^https?$/ }))
+      .optional()
+      .describe(
+        'POSTed {"type":"report.ready",…} when the files are written; a secret, as it may hold a token',
+      ),
+  })
+  .prefault({});
+export type ReportsConfig = z.infer<typeof Reports>;
+
 const HostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "host:port, e.g. 127.0.0.1:8080")
@@ -158,6 +183,7 @@ export const Config = z.strictObject({
   agent: Agent.optional(),
   targets: z.array(Target).default([]),
   inspections: z.array(InspectionPlan).default([]).describe("daily inspection plans (日常巡检)"),
+  reports: Reports.describe("the scheduled monthly report (月度运维报告)"),
   notifications: Notifications.describe(
     "built-in fault notifications (webhook, 企业微信, 钉钉, 飞书, e-mail) for sites without Alertmanager",
   ),

@@ -20,10 +20,13 @@ import { InspectionService } from "./inspections.js";
 import { LiveView } from "./live.js";
 import { ServerMetrics } from "./metrics.js";
 import { Dispatcher } from "./notify/dispatcher.js";
+import { ReportScheduler } from "./report/scheduler.js";
+import { ReportService } from "./report/service.js";
 import { faultRoutes } from "./routes/faults.js";
 import { indicatorRoutes } from "./routes/indicators.js";
 import { inspectionRoutes } from "./routes/inspections.js";
 import { maintenanceRoutes } from "./routes/maintenance.js";
+import { reportRoutes } from "./routes/reports.js";
 import type { FaultRecord } from "./store/faults.js";
 import { SqliteStore } from "./store/sqlite.js";
 
@@ -32,11 +35,16 @@ export interface RunningServer {
   port: number;
   /** Daily inspections: tests call runDue(now) instead of waiting for the cron. */
   inspections: InspectionService;
+  /** Monthly reports: tests call runFor(month) instead of waiting for the cron. */
+  reports: ReportScheduler;
   close(): Promise<void>;
 }
 
 export interface ServerOptions {
-  /** Now for the inspection service (runs, sign-offs, judgements); tests move it. Default Date.now. */
+  /**
+   * Now for the inspection service (runs, sign-offs, judgements) and for reports (their report time);
+   * tests move it. Default Date.now.
+   */
   clock?: () => number;
 }
 
@@ -152,6 +160,23 @@ export async function startServer(
     logger,
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
+  const reportService = new ReportService({
+    config,
+    specs,
+    indicators,
+    faults: store.faults,
+    maintenance: store.maintenance,
+    inspections: store.inspections,
+    faultClock: clock,
+    calendar,
+    planName: (id) => inspections.planName(id),
+  });
+  const reports = new ReportScheduler({
+    service: reportService,
+    config: config.reports,
+    logger,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   const runImport = (body: Readable) =>
     importResults(body, { targets: config.targets, store, evaluator: ev });
   const known = new Set(config.targets.map((t) => t.id));
@@ -167,6 +192,7 @@ export async function startServer(
         maintenanceRoutes(store.maintenance, auth, tz),
         indicatorRoutes(indicators, auth, tz, runImport),
         inspectionRoutes(inspections, store.inspections, store.faults, auth),
+        reportRoutes(reportService, opts.clock ?? Date.now),
       ],
     }),
   );
@@ -194,12 +220,14 @@ export async function startServer(
   );
   // Records runs missed while the server was down before anything is served, then schedules the plans.
   await inspections.start();
+  await reports.start();
   indicatorMetrics.start(sc.indicator_refresh);
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(sc.listen.port, sc.listen.host, () => resolve());
   }).catch(async (e) => {
     await inspections.stop(); // its cron tasks would keep the process alive
+    await reports.stop();
     throw e;
   });
   ready = true;
@@ -212,11 +240,13 @@ export async function startServer(
     url,
     port,
     inspections,
+    reports,
     async close() {
       ready = false;
       clearInterval(flushTimer);
       indicatorMetrics?.stop();
       await inspections.stop();
+      await reports.stop();
       await ingest.close();
       await ev.flush();
       await notifier.stop();

@@ -22,8 +22,11 @@ import {
 } from "./common.js";
 
 const http = 'kind="http", group=~"$group", target=~"$target"';
-const samples = (verdict: string) =>
-  `sum by (target) (increase(opswatch_indicator_samples_total{indicator="website_uptime", ${verdict}, target=~"$target"}[$__range]))`;
+/** website_uptime results of a verdict per target over `range` (opswatch_indicator_samples_total). */
+const samples = (verdict: string, range = "$__range") =>
+  `sum by (target) (increase(opswatch_indicator_samples_total{indicator="website_uptime", ${verdict}, target=~"$target"}[${range}]))`;
+/** The error budget of the 98 % objective, as in deploy/prometheus/rules/alerts.yml. */
+const BUDGET = 0.02;
 
 export function website(): DashboardJson {
   return buildDashboard({
@@ -149,6 +152,25 @@ export function website(): DashboardJson {
             w: 12,
             h: 8,
             mappings: [rangeMap(200, 399, GREEN), rangeMap(400, 499, ORANGE), rangeMap(500, 599, RED)],
+          }),
+          timeseriesPanel({
+            title: "样本失败率（近1小时）与错误预算",
+            description:
+              "Sample-based failure share per target over a sliding hour: fail ÷ (ok + fail) website_uptime " +
+              "results (opswatch_indicator_samples_total, all agents pooled) — the SLI of the burn-rate alerts " +
+              "(recording rule target:opswatch_indicator_errors:ratio_rate1h). Dashed: 2 % = the error budget of " +
+              "the 98 % objective (burn rate 1: the budget lasts the month); 28.8 % = 14.4 × budget, where " +
+              "WebsiteErrorBudgetBurn1h pages once the last 5 minutes are above it too.",
+            queries: [
+              q(`${samples('verdict="fail"', "1h")} / ${samples('verdict!="none"', "1h")}`, "{{target}}"),
+            ],
+            w: 24,
+            h: 8,
+            unit: "percentunit",
+            decimals: 2,
+            min: 0,
+            softMax: 0.3,
+            thresholds: below(14.4 * BUDGET, BUDGET),
           }),
         ],
       },

@@ -2,6 +2,8 @@
 // and every query of every panel returns data from a real prometheus scraping the real demo — no
 // empty panel ships.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -133,12 +135,16 @@ describe.skipIf(!hasPrometheus)("dashboards on the demo, through a real promethe
   let prom: Prometheus;
   let api: string;
   let site: string;
+  // The duty team's webhook: receives the fault notifications of the outage below.
+  let hook: Server;
+  let notified = 0;
 
   beforeAll(async () => {
     // The shipped demo config, moved to free ports and a temp data dir as in cli.test.ts. Besides: a
     // firewall target (TCP to the demo portal's port) so the firewall dashboard has something to show,
     // 2 s probe intervals and indicator refresh so the outage, its fault and the figures move within
-    // seconds instead of a minute.
+    // seconds instead of a minute. And a webhook notification channel to a local receiver (below), so the
+    // notification panels show a real channel that delivered the outage's fault notifications.
     const [http, ups, sitePort] = [await freePort("tcp"), await freePort("udp"), await freePort("tcp")];
     api = `http://127.0.0.1:${http}`;
     site = `http://127.0.0.1:${sitePort}`;
@@ -158,6 +164,17 @@ describe.skipIf(!hasPrometheus)("dashboards on the demo, through a real promethe
       indicators: [{ id: "firewall_stability" }],
       checks: [{ id: "tcp", kind: "tcp", address: `127.0.0.1:${sitePort}`, interval: "2s", timeout: "1s" }],
     });
+    // The webhook receiver; group_wait 0s sends each notification at once.
+    hook = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        notified++;
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    demo.notifications = { group_wait: "0s", channels: [{ id: "duty-hook", kind: "webhook", url: hookUrl }] };
     writeFileSync(join(dir, "demo.yaml"), YAML.stringify(demo));
     await seedInspection(join(dir, "opswatch.db"));
 
@@ -168,6 +185,7 @@ describe.skipIf(!hasPrometheus)("dashboards on the demo, through a real promethe
   afterAll(async () => {
     await prom?.stop();
     await p?.stop();
+    await new Promise((r) => (hook ? hook.close(r) : r(undefined)));
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -214,6 +232,7 @@ describe.skipIf(!hasPrometheus)("dashboards on the demo, through a real promethe
       await new Promise((r) => setTimeout(r, 1000));
     }
     expect(failures).toEqual([]);
+    expect(notified, "the webhook got the outage's fault notifications").toBeGreaterThan(0);
   }, 90_000);
 });
 

@@ -4,11 +4,10 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { FORMAT_NAMES, REPORT_FORMATS, type ReportFormat } from "../server/report/formats.js";
 import type { Lang } from "../server/report/i18n.js";
 import { ReportModel } from "../server/report/model.js";
 import { renderCsv } from "../server/report/render-csv.js";
-import { renderJson } from "../server/report/render-json.js";
-import { renderMarkdown } from "../server/report/render-md.js";
 import { action, CliError, Client, type ClientOptions, clientOptions } from "./client.js";
 import { SITE_TZ } from "./format.js";
 import { periodQuery } from "./indicators.js";
@@ -17,7 +16,7 @@ type Options = ClientOptions & {
   month?: string;
   from?: string;
   to?: string;
-  format: "json" | "csv" | "md";
+  format: ReportFormat;
   lang: Lang;
   out?: string;
 };
@@ -27,15 +26,18 @@ export function registerReportCommand(program: Command): void {
     program
       .command("report")
       .description(
-        "the monthly report (月度运维报告) of a period as JSON, Markdown or CSV (default: this month to date)",
+        "the monthly report (月度运维报告) of a period as JSON, Markdown, CSV or Excel (default: this month to date)",
       ),
   )
     .option("--month <YYYY-MM>", "a calendar month in the site's time zone")
     .option("--from <time>", "period start, ISO 8601 with offset, e.g. 2026-11-01T00:00+08:00")
     .option("--to <time>", "period end (default now), ISO 8601 with offset")
-    .addOption(new Option("--format <format>", "output format").choices(["json", "csv", "md"]).default("md"))
+    .addOption(new Option("--format <format>", "output format").choices(FORMAT_NAMES).default("md"))
     .addOption(new Option("--lang <lang>", "language").choices(["zh-CN", "en"]).default("zh-CN"))
-    .option("--out <path>", "write to this file (csv: this directory, one file per section); default stdout")
+    .option(
+      "--out <path>",
+      "write to this file (csv: this directory, one file per section); default stdout (not for xlsx)",
+    )
     .action(
       action(async (o: Options) => {
         const progress = (s: string) => {
@@ -43,6 +45,8 @@ export function registerReportCommand(program: Command): void {
         };
         if (o.format === "csv" && o.out === undefined)
           throw new CliError("--format csv writes one file per section: give --out DIR");
+        if (REPORT_FORMATS[o.format].binary && o.out === undefined)
+          throw new CliError(`--format ${o.format} is a binary file: give --out FILE`);
         const query = periodQuery(o, SITE_TZ);
         const client = new Client(o);
         progress(`fetching the report from ${client.base.origin} …`);
@@ -67,7 +71,7 @@ export function registerReportCommand(program: Command): void {
           progress(`wrote ${Object.keys(sections).length} CSV files to ${dir}`);
           return;
         }
-        const text = o.format === "json" ? renderJson(model) : renderMarkdown(model, o.lang);
+        const text = await REPORT_FORMATS[o.format].render(model, o.lang);
         if (o.out === undefined) {
           process.stdout.write(text);
           return;

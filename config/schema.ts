@@ -20,10 +20,10 @@ export const Reports = z
     enabled: z.boolean().default(true).describe("false: no scheduled report (the API and CLI still work)"),
     dir: z.string().default("reports").describe("where report files go (relative to the working directory)"),
     formats: z
-      .array(z.enum(["json", "md", "csv"]))
+      .array(z.enum(["json", "md", "csv", "html", "xlsx"]))
       .min(1)
-      .default(["json", "md"])
-      .describe("json and md: one file each; csv: a directory with one file per section"),
+      .default(["json", "html", "xlsx"])
+      .describe("one file each; csv: a directory with one file per section"),
     lang: z.enum(["zh-CN", "en"]).default("zh-CN"),
     webhook: Secret.pipe(z.url({ protocol: /^https?$/ }))
       .optional()

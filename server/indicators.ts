@@ -14,13 +14,14 @@ import type { IndicatorSpec } from "../engine/mapping.js";
 import { type ResponseTimeFigures, responseTimeFigures } from "../engine/response-time.js";
 import { serviceIntervals } from "../engine/service-time.js";
 import { combineChecks, quorum, streamTimeline } from "../engine/timeline.js";
-import type { AvailabilityFigures, Flap, Interval, Run } from "../engine/types.js";
+import type { AvailabilityFigures, Flap, Interval, Run, Segment } from "../engine/types.js";
 import {
   type SampleShare,
   type WorstWeek,
   websiteSampleShare,
   worstRolling7Days,
 } from "../engine/website.js";
+import { addDays, datesIn, zonedTime } from "../engine/zone.js";
 import { inspectionFigures } from "./inspections.js";
 import type { SqliteFaultStore } from "./store/faults.js";
 import type { SqliteMaintenanceStore } from "./store/maintenance.js";
@@ -45,8 +46,19 @@ export interface TargetFigures {
   met: boolean | null;
   lowCoverage: boolean;
   exclusions: ExclusionEntry[];
+  /**
+   * The ratio of each local day of the period (null = n/a: no service time or nothing known that day),
+   * from the same segments, service time and exclusions as the period figure.
+   */
+  daily: DailyRatio[];
   website?: { samples: SampleShare; worstWeek: WorstWeek | null };
   responseTime?: ResponseTimeFigures;
+}
+
+export interface DailyRatio {
+  /** Local date YYYY-MM-DD (site zone). */
+  date: string;
+  ratio: number | null;
 }
 
 export interface IndicatorFigures {
@@ -224,6 +236,7 @@ export class IndicatorService {
       met: isMet(figures.ratio, params.objective),
       lowCoverage: figures.coverage !== null && figures.coverage < params.coverage_warning,
       exclusions: ex.report,
+      daily: dailyRatios(segments, ast, ex.intervals, period, tz, params.unknown),
     };
     if (spec.indicator === "website_uptime") {
       const all = [...streams.values()].flatMap((byAgent) => [...byAgent.values()]);
@@ -305,6 +318,35 @@ function groupStreams(rows: readonly RunRow[]): Map<string, Map<string, Run[]>> 
       byAgent.set(r.agent, runs);
     }
     runs.push(r);
+  }
+  return out;
+}
+
+/**
+ * availability() of each local day of the period over the same inputs as the period figure (the day's
+ * part of the segments only, so a month costs about one pass over them); days cut to the period.
+ */
+export function dailyRatios(
+  segments: readonly Segment[],
+  ast: readonly Interval[],
+  exclusions: readonly Interval[],
+  period: Interval,
+  tz: string,
+  unknown: "exclude" | "count_as_down",
+): DailyRatio[] {
+  const sorted = [...segments].sort((a, b) => a.start - b.start);
+  const out: DailyRatio[] = [];
+  let i = 0;
+  for (const date of datesIn(period.start, period.end, tz)) {
+    const start = Math.max(zonedTime(date, 0, tz), period.start);
+    const end = Math.min(zonedTime(addDays(date, 1), 0, tz), period.end);
+    if (end <= start) continue;
+    while (i < sorted.length && (sorted[i] as Segment).end <= start) i++;
+    const day: Segment[] = [];
+    for (let j = i; j < sorted.length && (sorted[j] as Segment).start < end; j++)
+      if ((sorted[j] as Segment).end > start) day.push(sorted[j] as Segment);
+    const f = availability({ segments: day, ast, exclusions, period: { start, end }, unknown, flaps: [] });
+    out.push({ date, ratio: f.ratio });
   }
   return out;
 }

@@ -427,6 +427,7 @@ function targetIndicator(
       cancelled: x.cancelled,
       excludedSeconds: sec(x.excludedMs),
     })),
+    daily: f.daily.map((d) => ({ date: d.date, ratio: d.ratio })),
   };
   if (f.website) {
     const w = f.website;

@@ -109,6 +109,13 @@ const zh = {
   veto: "，达到 {share} 否决线",
   responseLine: "{name}：{n} 次操作，p50 {p50}，p95 {p95}，p99 {p99}，最大 {max}；{limit} 内占比 {share}",
   failedOp: "∞（失败）",
+  "chart.daily": "每日可用率",
+  "chart.responseTime": "响应时间分位数",
+  "chart.faults": "各级别故障",
+  "chart.limit": "限值 {limit}",
+  "chart.objective": "目标 {objective}",
+  "chart.noDay": "灰色：当日无数据",
+  "chart.opened": "发生 {n}",
   "method.intro":
     "各项指标按 docs/indicators.md 的定义计算；下表列出本报告使用的参数，可据此由原始监控结果复核每一项数字。百分比截断（不四舍五入）到两位小数，是否达标按精确值判断。",
 } as const;
@@ -219,6 +226,13 @@ const en: Record<Key, string> = {
   veto: ", at or above the {share} veto line",
   responseLine: "{name}: {n} operations, p50 {p50}, p95 {p95}, p99 {p99}, max {max}; within {limit} {share}",
   failedOp: "∞ (failed)",
+  "chart.daily": "Daily availability",
+  "chart.responseTime": "Response-time percentiles",
+  "chart.faults": "Faults by severity",
+  "chart.limit": "limit {limit}",
+  "chart.objective": "objective {objective}",
+  "chart.noDay": "grey: no data that day",
+  "chart.opened": "{n} opened",
   "method.intro":
     "Every indicator is computed as docs/indicators.md defines it; the table lists the parameters this report used, so each figure can be recomputed from the raw monitoring results. Percentages are truncated (not rounded) to two decimals; met or not is decided on the exact value.",
 };

@@ -140,6 +140,15 @@ export const TargetIndicatorEntry = z.object({
   longestOutageSeconds: Seconds,
   flaps: z.array(FlapEntry),
   exclusions: z.array(ExclusionEntry),
+  daily: z
+    .array(
+      z.object({
+        date: z.string().describe("local date YYYY-MM-DD (site zone)"),
+        ratio: Ratio.describe("the day's ratio, same rules as availability; null = n/a (drawn grey)"),
+      }),
+    )
+    .optional()
+    .describe("availability per local day of the period, from the same timeline as the period figure"),
   website: WebsiteEntry.optional(),
   responseTime: ResponseTimeEntry.optional(),
 });

@@ -8,8 +8,7 @@ import type { ReportsConfig } from "../../config/schema.js";
 import type { Logger } from "../../lib/log.js";
 import type { ReportModel } from "./model.js";
 import { renderCsv } from "./render-csv.js";
-import { renderJson } from "./render-json.js";
-import { renderMarkdown } from "./render-md.js";
+import { REPORT_FORMATS } from "./formats.js";
 import { previousMonth, type ReportService } from "./service.js";
 
 export interface ReportRun {
@@ -110,8 +109,7 @@ export class ReportScheduler {
         files.push(...Object.keys(sections).map((name) => join(dir, `${name}.csv`)));
       } else {
         const file = `${base}.${format}`;
-        const text = format === "json" ? renderJson(model) : renderMarkdown(model, c.lang);
-        await writeFile(`${file}.tmp`, text);
+        await writeFile(`${file}.tmp`, await REPORT_FORMATS[format].render(model, c.lang));
         await rename(`${file}.tmp`, file);
         files.push(file);
       }

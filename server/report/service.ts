@@ -4,13 +4,11 @@
 import type { Interval } from "../../engine/types.js";
 import { localParts, monthPeriod } from "../../engine/zone.js";
 import { buildReport, type ReportDeps } from "./build.js";
+import { REPORT_FORMATS, type ReportFormat } from "./formats.js";
 import type { Lang } from "./i18n.js";
 import type { ReportModel } from "./model.js";
-import { keyIndicatorsCsv, renderCsv } from "./render-csv.js";
-import { renderJson } from "./render-json.js";
-import { renderMarkdown } from "./render-md.js";
 
-export type ReportFormat = "json" | "csv" | "md";
+export { FORMAT_NAMES, isReportFormat, REPORT_FORMATS, type ReportFormat } from "./formats.js";
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -50,20 +48,15 @@ export class ReportService {
   }
 }
 
-/** One rendering of a model: text for json and md, the key-indicator section for csv. */
-export function render(model: ReportModel, format: ReportFormat, lang: Lang, section = "indicators"): string {
-  switch (format) {
-    case "json":
-      return renderJson(model);
-    case "md":
-      return renderMarkdown(model, lang);
-    case "csv": {
-      if (section === "indicators") return keyIndicatorsCsv(model, lang);
-      const all = renderCsv(model, lang);
-      const text = all[section];
-      if (text === undefined)
-        throw new Error(`section: "${section}" is not one of ${Object.keys(all).join(", ")}`);
-      return text;
-    }
-  }
+/**
+ * One rendering of a model in a registered format (formats.ts): text for json, md and csv (csv: one
+ * section, the key indicators by default), a Buffer for xlsx.
+ */
+export async function render(
+  model: ReportModel,
+  format: ReportFormat,
+  lang: Lang,
+  section = "indicators",
+): Promise<string | Buffer> {
+  return REPORT_FORMATS[format].render(model, lang, section);
 }

@@ -1,21 +1,23 @@
 import { Router } from "express";
 import { monthPeriod } from "../../engine/zone.js";
 import { LANGS, type Lang } from "../report/i18n.js";
-import { isMonth, monthOf, type ReportFormat, type ReportService, render } from "../report/service.js";
+import {
+  FORMAT_NAMES,
+  isMonth,
+  isReportFormat,
+  monthOf,
+  REPORT_FORMATS,
+  type ReportService,
+  render,
+} from "../report/service.js";
 import { HttpError, handler, parseTime } from "./http.js";
 
-const FORMATS: readonly ReportFormat[] = ["json", "csv", "md"];
-const TYPES: Record<ReportFormat, string> = {
-  json: "application/json; charset=utf-8",
-  csv: "text/csv; charset=utf-8",
-  md: "text/markdown; charset=utf-8",
-};
-
 /**
- * GET /api/v1/reports?month=YYYY-MM (or from&to; default this month) &format=json|csv|md &lang=zh-CN|en
+ * GET /api/v1/reports?month=YYYY-MM (or from&to; default this month) &format=json|csv|md|html|xlsx &lang=zh-CN|en
  * (&section=… for csv). json is the report model (docs/report-schema.json); md the Markdown summary; csv
  * one section as CSV with a BOM — the key indicators unless `section` names another (targets, outages,
- * faults, fault-events, fault-severities, inspections, events, maintenance, coverage, parameters).
+ * faults, fault-events, fault-severities, inspections, events, maintenance, coverage, parameters); xlsx
+ * the whole report as a workbook (an attachment). Formats: server/report/formats.ts.
  */
 export function reportRoutes(reports: ReportService, clock: () => number): Router {
   const r = Router();
@@ -24,8 +26,9 @@ export function reportRoutes(reports: ReportService, clock: () => number): Route
     handler(async (req, res) => {
       const now = clock();
       const tz = reports.tz;
-      const format = (req.query.format ?? "json") as ReportFormat;
-      if (!FORMATS.includes(format)) throw new HttpError(400, `format: one of ${FORMATS.join(", ")}`);
+      const format = req.query.format ?? "json";
+      if (!isReportFormat(format)) throw new HttpError(400, `format: one of ${FORMAT_NAMES.join(", ")}`);
+      const spec = REPORT_FORMATS[format];
       const lang = (req.query.lang ?? "zh-CN") as Lang;
       if (!LANGS.includes(lang)) throw new HttpError(400, `lang: one of ${LANGS.join(", ")}`);
       const section = typeof req.query.section === "string" ? req.query.section : "indicators";
@@ -45,17 +48,17 @@ export function reportRoutes(reports: ReportService, clock: () => number): Route
         model = await reports.month(month, now);
         name = `opswatch-report-${month}`;
       }
-      let body: string;
+      let body: string | Buffer;
       try {
-        body = render(model, format, lang, section);
+        body = await render(model, format, lang, section);
       } catch (e) {
         throw new HttpError(400, (e as Error).message);
       }
-      const file = format === "csv" ? `${name}-${section}.csv` : `${name}.${format}`;
+      const file = format === "csv" ? `${name}-${section}.csv` : `${name}.${spec.extension}`;
       res
         .status(200)
-        .type(TYPES[format])
-        .setHeader("content-disposition", `inline; filename="${file}"`)
+        .type(spec.contentType)
+        .setHeader("content-disposition", `${spec.binary ? "attachment" : "inline"}; filename="${file}"`)
         .send(body);
     }),
   );

@@ -59,12 +59,12 @@ describe("the report as xlsx", () => {
   it("has one sheet per section, named within Excel's limits, each with the title, a frozen header and A4 landscape", () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual([
       "1. 关键指标",
-      "2. 可用性明细",
+      "2. 系统可用率",
       "3. 故障统计",
-      "4. 日常巡检",
-      "5. 动力与防火墙事件",
+      "4. 巡检情况",
+      "5. 机房动力与网络安全设备",
       "6. 计划维护",
-      "7. 监控覆盖率",
+      "7. 数据覆盖",
       "8. 计算方法",
     ]);
     for (const ws of wb.worksheets) {
@@ -138,7 +138,7 @@ describe("the report as xlsx", () => {
   });
 
   it("carries the other sections: targets, faults with their timeline, events, maintenance, coverage, parameters", () => {
-    const targets = rows(wb.getWorksheet("2. 可用性明细") as ExcelJS.Worksheet);
+    const targets = rows(wb.getWorksheet("2. 系统可用率") as ExcelJS.Worksheet);
     const portal = targets.find((r) => r.对象编号?.value === "portal") as Record<string, ExcelJS.Cell>;
     expect(portal.实际值?.value).toBe(0.9992);
     expect(portal.精确值?.value).toBe(2_667_915 / 2_670_015);
@@ -155,7 +155,7 @@ describe("the report as xlsx", () => {
     ]);
     expect(faults.filter((r) => r.故障?.value === "UPS输出中断")[0]?.响应结果?.value).toBe("超时");
 
-    const events = rows(wb.getWorksheet("5. 动力与防火墙事件") as ExcelJS.Worksheet);
+    const events = rows(wb.getWorksheet("5. 机房动力与网络安全设备") as ExcelJS.Worksheet);
     expect(events.map((r) => [r.开始?.value, r["时长（秒）"]?.value])).toEqual([
       ["2026-10-08 03:00:00", 1_200],
       ["2026-10-16 22:00:00", 2_700],
@@ -165,7 +165,7 @@ describe("the report as xlsx", () => {
       ["系统升级", 5_400],
       ["补录", 0],
     ]);
-    const cov = rows(wb.getWorksheet("7. 监控覆盖率") as ExcelJS.Worksheet);
+    const cov = rows(wb.getWorksheet("7. 数据覆盖") as ExcelJS.Worksheet);
     const low = cov.find((r) => r.指标?.value === "UPS供电稳定性") as Record<string, ExcelJS.Cell>;
     expect(low.覆盖率?.value).toBe(0.9894); // 2,650,210 / 2,678,400 = 98.947… → 98.94 %
     expect(low.精确值?.value).toBe(2_650_210 / 2_678_400);

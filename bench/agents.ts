@@ -1,8 +1,10 @@
-// Worker thread running some of the simulated agents. Each agent: hello → welcome, then keeps `window`
-// batches in flight and times each batch from send to ack. Ack latencies and committed counts are kept
-// only between the parent's "measure" and "stop" messages; on "stop" the agents send nothing new,
-// wait for their outstanding acks, close, and the worker posts an AgentsReport.
-import { parentPort, workerData } from "node:worker_threads";
+// Child process (forked, with an IPC channel) running some of the simulated agents.
+// Each agent: hello → welcome, then streams batches with at most `window` in flight and times each batch
+// until its ack. Closed loop (rate 0): a batch is sent as soon as the window allows, latency counts from
+// the send. Open loop (rate > 0): batches are due at a fixed pace and latency counts from when a batch
+// was due, so time spent waiting for a window slot is included (no coordinated omission).
+// Latencies and committed counts are kept only between the parent's "measure" and "stop"; on "stop" the
+// agents send nothing new, wait for their outstanding acks, close, and the process reports.
 import { WebSocket } from "ws";
 import {
   AGENT_WS_PATH,
@@ -10,13 +12,15 @@ import {
   PROTOCOL_VERSION,
   type ServerMessage,
 } from "../protocol/messages.js";
-import { makeBatch } from "./results.js";
+import { ResultSource } from "./results.js";
 
 export interface AgentsInput {
   url: string; // http://host:port of the server
   agents: { id: string; token: string }[];
   batch: number;
   window: number;
+  batchesPerSec: number; // per agent; 0 = closed loop
+  spreadMs: number;
 }
 
 export interface AgentsReport {
@@ -31,7 +35,7 @@ export interface AgentsReport {
 export type FromAgents = { type: "ready" } | { type: "report"; report: AgentsReport };
 export type ToAgents = { type: "measure" } | { type: "stop" };
 
-const input = workerData as AgentsInput;
+const input = JSON.parse(process.argv[2] ?? "") as AgentsInput;
 const report: AgentsReport = {
   latenciesMs: [],
   measuredCommitted: 0,
@@ -42,23 +46,31 @@ const report: AgentsReport = {
 };
 let measuring = false;
 let stopping = false;
-const post = (m: FromAgents) => parentPort?.postMessage(m);
 
 function runAgent(id: string, token: string, onWelcome: () => void): Promise<void> {
   const ws = new WebSocket(input.url.replace(/^http/, "ws") + AGENT_WS_PATH, { perMessageDeflate: false });
-  const inFlight = new Map<number, number>(); // batch id → send time (performance.now)
-  let seq = 0;
+  const inFlight = new Map<number, number>(); // batch id → start of its latency (performance.now)
+  const due: number[] = []; // open loop: times at which batches became due and were not sent yet
+  let source: ResultSource | undefined;
   let nextId = 0;
 
-  const sendBatch = () => {
-    const results = makeBatch(id, seq + 1, input.batch);
-    seq += input.batch;
-    const msg: AgentMessage = { type: "batch", id: nextId, spool_depth: 0, results };
-    inFlight.set(nextId++, performance.now());
-    ws.send(JSON.stringify(msg));
+  const pump = () => {
+    while (source && !stopping && ws.readyState === WebSocket.OPEN && inFlight.size < input.window) {
+      const start = input.batchesPerSec > 0 ? due.shift() : performance.now();
+      if (start === undefined) return;
+      const msg: AgentMessage = {
+        type: "batch",
+        id: nextId,
+        spool_depth: due.length * input.batch,
+        results: source.batch(input.batch),
+      };
+      inFlight.set(nextId++, start);
+      ws.send(JSON.stringify(msg));
+    }
   };
 
   return new Promise<void>((done) => {
+    let ticker: NodeJS.Timeout | undefined;
     const finishIfDrained = () => {
       if (stopping && inFlight.size === 0) ws.close(1000);
     };
@@ -78,20 +90,29 @@ function runAgent(id: string, token: string, onWelcome: () => void): Promise<voi
     ws.on("message", (data) => {
       const msg = JSON.parse(data.toString()) as ServerMessage;
       if (msg.type === "welcome") {
-        seq = msg.last_seq;
+        source = new ResultSource(id, msg.last_seq, input.spreadMs);
         onWelcome();
-        for (let i = 0; i < input.window; i++) sendBatch();
+        if (input.batchesPerSec > 0) {
+          // Agents start at random phases so their batches do not arrive in lockstep.
+          const interval = 1000 / input.batchesPerSec;
+          let next = performance.now() + Math.random() * interval;
+          ticker = setInterval(() => {
+            for (const now = performance.now(); next <= now; next += interval) due.push(next);
+            pump();
+          }, 2);
+        }
+        pump();
       } else if (msg.type === "ack") {
-        const sent = inFlight.get(msg.id);
+        const start = inFlight.get(msg.id);
         inFlight.delete(msg.id);
         report.totalCommitted += msg.committed;
         report.duplicates += msg.duplicates;
         report.rejected += msg.rejected.length;
-        if (measuring && sent !== undefined) {
-          report.latenciesMs.push(performance.now() - sent);
+        if (measuring && start !== undefined) {
+          report.latenciesMs.push(performance.now() - start);
           report.measuredCommitted += msg.committed;
         }
-        if (!stopping) sendBatch();
+        pump();
         finishIfDrained();
       } else {
         report.errors.push(`${id}: ${msg.reason}: ${msg.message}`);
@@ -101,6 +122,7 @@ function runAgent(id: string, token: string, onWelcome: () => void): Promise<voi
     ws.on("error", (e) => report.errors.push(`${id}: ${e.message}`));
     ws.on("close", () => {
       clearInterval(stopCheck);
+      clearInterval(ticker);
       if (!stopping) report.errors.push(`${id}: connection closed by the server`);
       done();
     });
@@ -110,16 +132,13 @@ function runAgent(id: string, token: string, onWelcome: () => void): Promise<voi
 let welcomed = 0;
 const all = input.agents.map((a) =>
   runAgent(a.id, a.token, () => {
-    if (++welcomed === input.agents.length) post({ type: "ready" });
+    if (++welcomed === input.agents.length) process.send?.({ type: "ready" } satisfies FromAgents);
   }),
 );
-parentPort?.on("message", (m: ToAgents) => {
-  if (m.type === "measure") measuring = true;
-  else {
-    measuring = false;
-    stopping = true;
-  }
+process.on("message", (m: ToAgents) => {
+  measuring = m.type === "measure";
+  stopping = m.type === "stop";
 });
 await Promise.all(all);
-post({ type: "report", report });
-parentPort?.close();
+// Disconnect only once the (possibly large) report is written, or the channel would drop it.
+process.send?.({ type: "report", report } satisfies FromAgents, undefined, {}, () => process.disconnect());

@@ -1,20 +1,19 @@
-// Ingest benchmark: simulated agents (in worker threads) stream batches over WebSocket to a real server
-// (a child process, measured through /proc), then the SQLite batched-insert ceiling is measured in-process
-// for comparison. Not a test: run it by hand, see bench/README.md.
+// Ingest benchmark: simulated agents (in 1-2 child processes) stream batches over WebSocket to a real
+// server (a child process, measured through /proc), then the SQLite batched-insert ceiling is measured
+// in-process for comparison. Not a test: run it by hand, see bench/README.md.
 //   npx tsx bench/ingest.ts [--agents 8] [--seconds 15] [--batch 500] [--window 4] [--sync full|normal]
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { extname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { AgentMessage, Result } from "../protocol/messages.js";
 import { SqliteStore } from "../server/store/sqlite.js";
 import type { AgentsInput, AgentsReport, FromAgents, ToAgents } from "./agents.js";
-import { agentIds, makeBatch } from "./results.js";
+import { agentIds, ResultSource } from "./results.js";
 
 const usage = `usage: npx tsx bench/ingest.ts [options]
   --agents N          simulated agents (default 8)
@@ -23,8 +22,10 @@ const usage = `usage: npx tsx bench/ingest.ts [options]
   --batch N           results per batch (default 500)
   --window N          batches in flight per agent (default 4)
   --sync full|normal  server.synchronous (default full)
-  --workers N         worker threads running the agents, 1-2 (default 1, 2 from 16 agents)
-  --ceiling-seconds S duration of each in-process store measurement (default 5)
+  --rate N            open loop: N results/s offered in total, latency counted from when a batch was due
+                      (default 0: closed loop, every agent keeps its window full)
+  --ts-spread MS      result ts spread at random over the last MS milliseconds (default 1000)
+  --workers N         processes running the agents, 1-2 (default 1, 2 from 16 agents)
   --profile DIR       run the server child with --cpu-prof, writing the .cpuprofile into DIR
   --json              also print the summary as one JSON line
   --help`;
@@ -37,8 +38,9 @@ const { values: opt } = parseArgs({
     batch: { type: "string", default: "500" },
     window: { type: "string", default: "4" },
     sync: { type: "string", default: "full" },
+    rate: { type: "string", default: "0" },
+    "ts-spread": { type: "string", default: "1000" },
     workers: { type: "string" },
-    "ceiling-seconds": { type: "string", default: "5" },
     profile: { type: "string" },
     json: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
@@ -61,7 +63,8 @@ const seconds = int("seconds", 1, 3600);
 const warmup = int("warmup", 0, 600);
 const batch = int("batch", 1, 10_000);
 const window = int("window", 1, 64);
-const ceilingSeconds = int("ceiling-seconds", 1, 600);
+const rate = int("rate", 0, 10_000_000);
+const spreadMs = int("ts-spread", 0, 3_600_000);
 if (opt.workers === undefined) opt.workers = agents >= 16 ? "2" : "1";
 const workers = Math.min(int("workers", 1, 2), agents);
 if (opt.sync !== "full" && opt.sync !== "normal") {
@@ -92,6 +95,13 @@ function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) / 1024 : 0;
 }
+/** Core-seconds the whole machine spent busy and in iowait so far (from /proc/stat), to spot a noisy run. */
+function machineSeconds(): { busy: number; iowait: number } {
+  const f = (/^cpu +(.*)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1] ?? "").split(" ").map(Number);
+  const ticks = (i: number) => f[i] ?? 0; // user nice system idle iowait irq softirq steal
+  const total = [0, 1, 2, 3, 4, 5, 6, 7].reduce((sum, i) => sum + ticks(i), 0);
+  return { busy: (total - ticks(3) - ticks(4)) / clkTck, iowait: ticks(4) / clkTck };
+}
 /** Commit count and seconds spent in store.commit, from the server's own /metrics. */
 async function commitMetrics(url: string): Promise<{ count: number; seconds: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -100,6 +110,17 @@ async function commitMetrics(url: string): Promise<{ count: number; seconds: num
     count: num("opswatch_ingest_commit_seconds_count"),
     seconds: num("opswatch_ingest_commit_seconds_sum"),
   };
+}
+
+/** Child processes still running, killed if the bench itself fails. */
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+});
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
 }
 
 async function startChild(dir: string, creds: { id: string; token: string }[]) {
@@ -115,6 +136,7 @@ async function startChild(dir: string, creds: { id: string; token: string }[]) {
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
+  track(child);
   const url = await new Promise<string>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error("server child did not start within 20 s")), 20_000);
     child.once("exit", (code) => fail(new Error(`server child exited with ${code}`)));
@@ -148,28 +170,38 @@ async function wsRun(dir: string) {
   }, 250);
 
   const pool = Array.from({ length: workers }, (_, w) => {
-    const input: AgentsInput = { url, agents: creds.filter((_, i) => i % workers === w), batch, window };
-    const worker = new Worker(sibling("agents"), { workerData: input });
-    const ready = new Promise<void>((ok) =>
-      worker.on("message", (m: FromAgents) => m.type === "ready" && ok()),
-    );
-    const report = new Promise<AgentsReport>((ok, fail) => {
-      worker.on("message", (m: FromAgents) => m.type === "report" && ok(m.report));
-      worker.on("error", fail);
+    const input: AgentsInput = {
+      url,
+      agents: creds.filter((_, i) => i % workers === w),
+      batch,
+      window,
+      batchesPerSec: rate / agents / batch,
+      spreadMs,
+    };
+    const proc = track(fork(sibling("agents").pathname, [JSON.stringify(input)], { stdio: "inherit" }));
+    const ready = new Promise<void>((ok, fail) => {
+      proc.on("message", (m: FromAgents) => m.type === "ready" && ok());
+      proc.once("disconnect", () => fail(new Error("agents process ended before its agents connected")));
     });
-    return { worker, ready, report };
+    const report = new Promise<AgentsReport>((ok, fail) => {
+      proc.on("message", (m: FromAgents) => m.type === "report" && ok(m.report));
+      proc.once("disconnect", () => fail(new Error("agents process ended without a report")));
+    });
+    return { proc, pid: proc.pid as number, ready, report };
   });
+  const clientCpu = () => pool.reduce((sum, w) => sum + cpuSeconds(w.pid), 0);
   await Promise.all(pool.map((w) => w.ready));
   await sleep(warmup * 1000);
 
   const send = (m: ToAgents) => {
-    for (const w of pool) w.worker.postMessage(m);
+    for (const w of pool) w.proc.send(m);
   };
   const before = {
     t: performance.now(),
     server: cpuSeconds(pid),
     serverMain: cpuSeconds(pid, pid),
-    client: process.cpuUsage(),
+    client: clientCpu(),
+    machine: machineSeconds(),
     commits: await commitMetrics(url),
   };
   send({ type: "measure" });
@@ -178,7 +210,8 @@ async function wsRun(dir: string) {
   const wall = (performance.now() - before.t) / 1000;
   const server = cpuSeconds(pid) - before.server;
   const serverMain = cpuSeconds(pid, pid) - before.serverMain;
-  const clientUsage = process.cpuUsage(before.client);
+  const client = clientCpu() - before.client;
+  const machine = machineSeconds();
   const commitsEnd = await commitMetrics(url);
 
   const reports = await Promise.all(pool.map((w) => w.report));
@@ -187,6 +220,7 @@ async function wsRun(dir: string) {
   const db = new Database(database, { readonly: true });
   const rows = (db.prepare("SELECT count(*) AS n FROM results").get() as { n: number }).n;
   db.close();
+  rmSync(database); // unwritten pages of a deleted file are dropped, not flushed during the next step
 
   const lat = reports.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
   const pct = (q: number) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? Number.NaN;
@@ -204,7 +238,10 @@ async function wsRun(dir: string) {
     serverMainThreadPct: (100 * serverMain) / wall,
     serverCpuUsPerResult: (1e6 * server) / committed,
     peakRssMb: peakRss,
-    clientCpuPct: (100 * (clientUsage.user + clientUsage.system)) / 1e6 / wall,
+    clientCpuPct: (100 * client) / wall,
+    // Everything else the machine ran meanwhile (other users, the bench's main process, the kernel).
+    otherCpuPct: (100 * (machine.busy - before.machine.busy - server - client)) / wall,
+    iowaitPct: (100 * (machine.iowait - before.machine.iowait)) / wall,
     commits,
     batchesPerCommit: lat.length / commits,
     commitBusyPct: (100 * (commitsEnd.seconds - before.commits.seconds)) / wall,
@@ -218,36 +255,39 @@ async function wsRun(dir: string) {
 }
 
 // ---------- in-process: store ceiling and per-result cost of each server stage ----------
-/** Results/s of SqliteStore.commit with one pre-built batch per transaction (as a lone agent would get). */
-async function storeCeiling(dir: string, synchronous: "full" | "normal") {
-  const store = new SqliteStore(join(dir, `ceiling-${synchronous}.db`), { synchronous });
-  const ids = agentIds(agents);
-  const pool = ids.flatMap((id) => [makeBatch(id, 1, batch), makeBatch(id, 1, batch)]);
-  const seq = new Map<string, number>();
+/**
+ * Results/s of SqliteStore.commit inserting `rows` results into a fresh file (as many as the WebSocket run
+ * stored, so both see the same table growth), `group` pre-built batches per transaction. Only seq and ts
+ * are rewritten before each commit (as the agents make them), so the time is SQLite's.
+ */
+async function storeCeiling(dir: string, synchronous: "full" | "normal", group: number, rows: number) {
+  const file = join(dir, `ceiling-${synchronous}-${group}.db`);
+  const store = new SqliteStore(file, { synchronous });
+  const sources = agentIds(agents).map((id) => new ResultSource(id, 0, spreadMs));
+  // Distinct arrays for every batch of a transaction (the same array twice would insert duplicates).
+  const pool = Array.from({ length: Math.max(agents, group) }, (_, i) => {
+    const source = sources[i % agents] as ResultSource;
+    return { source, results: source.batch(batch) };
+  });
   let n = 0;
+  let k = 0;
   const t0 = performance.now();
-  for (let k = 0; performance.now() - t0 < ceilingSeconds * 1000; k++) {
-    const b = pool[k % pool.length] as Result[];
-    let s = seq.get(b[0]?.agent ?? "") ?? 0;
-    for (const r of b) r.seq = ++s;
-    seq.set(b[0]?.agent ?? "", s);
-    const [o] = await store.commit([b]);
-    n += o?.committed ?? 0;
+  while (n < rows) {
+    const batches = Array.from({ length: group }, () => pool[k++ % pool.length] as (typeof pool)[number]);
+    for (const b of batches) b.source.restamp(b.results);
+    for (const o of await store.commit(batches.map((b) => b.results))) n += o.committed;
   }
   const rps = n / ((performance.now() - t0) / 1000);
   await store.close();
+  rmSync(file);
   return rps;
 }
 
 /** µs per result of the CPU work the server does per frame, outside of ws and the event loop. */
 function stageCosts() {
-  const frames = Array.from({ length: 20 }, (_, i) =>
-    JSON.stringify({
-      type: "batch",
-      id: i,
-      spool_depth: 0,
-      results: makeBatch("bench-01", 1 + i * batch, batch),
-    }),
+  const source = new ResultSource("bench-01", 0, spreadMs);
+  const frames = Array.from({ length: 20 }, (_, id) =>
+    JSON.stringify({ type: "batch", id, spool_depth: 0, results: source.batch(batch) }),
   );
   const messages = frames.map((f) => JSON.parse(f) as { results: unknown[] });
   const time = (perFrame: (i: number) => void) => {
@@ -270,62 +310,68 @@ function stageCosts() {
 const f0 = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a");
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
+const row = (label: string, rps: number, ref?: number) =>
+  `  ${label.padEnd(52)}${f0(rps).padStart(9)}${ref ? `    ${f2(ref / rps)}` : ""}`;
 
 const dir = mkdtempSync(join(tmpdir(), "opswatch-bench-"));
 if (opt.profile) mkdirSync(opt.profile, { recursive: true });
 try {
+  const load = rate > 0 ? `open loop ${f0(rate)} results/s` : "closed loop";
   console.log(
-    `opswatch ingest bench: ${agents} agents (${workers} worker thread${workers > 1 ? "s" : ""}), batch ${batch}, ` +
-      `window ${window}, sync ${sync}, ${warmup} s warm-up + ${seconds} s measured; db in ${dir}`,
+    `opswatch ingest bench: ${agents} agents (${workers} process${workers > 1 ? "es" : ""}), batch ${batch}, ` +
+      `window ${window}, ${load}, sync ${sync}, ts spread ${spreadMs} ms, ` +
+      `${warmup} s warm-up + ${seconds} s measured; db in ${dir}`,
   );
   const ws = await wsRun(dir);
-  const ceiling = { full: await storeCeiling(dir, "full"), normal: await storeCeiling(dir, "normal") };
+  const group = Math.max(1, Math.round(ws.batchesPerCommit));
+  const rows = ws.rowsInDb;
+  const one = {
+    full: await storeCeiling(dir, "full", 1, rows),
+    normal: await storeCeiling(dir, "normal", 1, rows),
+  };
+  const ceiling = { ...one, grouped: group === 1 ? one[sync] : await storeCeiling(dir, sync, group, rows) };
   const stages = stageCosts();
-  const storeUs = 1e6 / ceiling[sync];
+  const storeUs = 1e6 / ceiling.grouped;
+  const stageSum = stages.jsonParse + stages.envelopeSafeParse + stages.resultSafeParse + storeUs;
+  const ok = ws.totalAcked === ws.rowsInDb;
 
   console.log(`
 WebSocket ingest (server child, ${f1(ws.wall)} s measured)
   committed results/s       ${f0(ws.resultsPerSec)}   (${f0(ws.batchesAcked)} batches acked)
   ack latency ms            p50 ${f1(ws.p50)}  p99 ${f1(ws.p99)}  max ${f1(ws.max)}
-  server CPU                ${f0(ws.serverCpuPct)} % of one core (main thread ${f0(ws.serverMainThreadPct)} %), ${f1(ws.serverCpuUsPerResult)} µs/result
-  server in store.commit    ${f0(ws.commitBusyPct)} % of wall time, ${f0(ws.commits)} commits, ${f1(ws.batchesPerCommit)} batches/commit
+  server CPU                ${f0(ws.serverCpuPct)} % of one core (main thread ${f0(ws.serverMainThreadPct)} %), \
+${f1(ws.serverCpuUsPerResult)} µs/result
+  server in store.commit    ${f0(ws.commitBusyPct)} % of wall time, ${f0(ws.commits)} commits, \
+${f1(ws.batchesPerCommit)} batches/commit
   server peak RSS           ${f0(ws.peakRssMb)} MB
   client CPU (all agents)   ${f0(ws.clientCpuPct)} % of one core
-  check                     acked committed ${f0(ws.totalAcked)} vs SELECT count(*) ${f0(ws.rowsInDb)}: ${
-    ws.totalAcked === ws.rowsInDb ? "match" : "MISMATCH"
-  }; duplicates ${ws.duplicates}, rejected ${ws.rejected}, errors ${ws.errors.length}, server exit ${ws.serverExit}
+  rest of the machine       ${f0(ws.otherCpuPct)} % of one core busy, ${f0(ws.iowaitPct)} % iowait (noise check)
+  check                     acked ${f0(ws.totalAcked)} vs SELECT count(*) ${f0(ws.rowsInDb)}: \
+${ok ? "match" : "MISMATCH"}; duplicates ${ws.duplicates}, rejected ${ws.rejected}, errors ${ws.errors.length}, \
+server exit ${ws.serverExit}
 
-Side by side (batch ${batch})                results/s    ratio ws/store
-  ws ingest, sync ${sync.padEnd(6)}                ${f0(ws.resultsPerSec).padStart(9)}
-  store ceiling, sync full (1 batch/tx)  ${f0(ceiling.full).padStart(9)}    ${f2(ws.resultsPerSec / ceiling.full)}
-  store ceiling, sync normal (1 batch/tx)${f0(ceiling.normal).padStart(9)}    ${f2(ws.resultsPerSec / ceiling.normal)}
+Side by side (batch ${batch})                                 results/s    ws/store
+${row(`ws ingest, sync ${sync}`, ws.resultsPerSec)}
+${row("store ceiling, sync full, 1 batch/tx", ceiling.full, ws.resultsPerSec)}
+${row("store ceiling, sync normal, 1 batch/tx", ceiling.normal, ws.resultsPerSec)}
+${row(`store ceiling, sync ${sync}, ${group} batches/tx (as server)`, ceiling.grouped, ws.resultsPerSec)}
 
-Server CPU per result, in-process stage costs (µs/result, one core)
-  JSON.parse of the frame        ${f2(stages.jsonParse)}
-  AgentMessage.safeParse         ${f2(stages.envelopeSafeParse)}
-  Result.safeParse (each result) ${f2(stages.resultSafeParse)}
-  SqliteStore.commit (sync ${sync.padEnd(6)}) ${f2(storeUs)}
-  sum                            ${f2(stages.jsonParse + stages.envelopeSafeParse + stages.resultSafeParse + storeUs)}
-  measured in the server child   ${f2(ws.serverCpuUsPerResult)}  (rest: ws framing, event loop, GC, live view, acks)`);
+Where the server's time goes (µs per result, in-process, one core)
+  JSON.parse of the frame              ${f2(stages.jsonParse)}
+  AgentMessage.safeParse (envelope)    ${f2(stages.envelopeSafeParse)}
+  Result.safeParse (each result)       ${f2(stages.resultSafeParse)}
+  SqliteStore.commit (wall, as server) ${f2(storeUs)}
+  sum                                  ${f2(stageSum)}
+  server child CPU per result          ${f2(ws.serverCpuUsPerResult)}  (beyond the stages: ws framing, rollup, \
+event loop, GC, live view, acks; fsync waits are not CPU)`);
   for (const e of ws.errors.slice(0, 5)) console.log(`  error: ${e}`);
   if (opt.profile) console.log(`\nserver CPU profile written to ${resolve(opt.profile)}`);
   if (opt.json) {
     const { errors, ...rest } = ws;
-    console.log(
-      JSON.stringify({
-        agents,
-        batch,
-        window,
-        sync,
-        seconds,
-        ...rest,
-        errors: errors.length,
-        ceiling,
-        stages,
-      }),
-    );
+    const params = { agents, batch, window, rate, sync, spreadMs, seconds };
+    console.log(JSON.stringify({ ...params, ...rest, errors: errors.length, ceiling, group, stages }));
   }
-  if (ws.totalAcked !== ws.rowsInDb || ws.errors.length > 0) process.exitCode = 1;
+  if (!ok || ws.errors.length > 0) process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

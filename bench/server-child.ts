@@ -14,7 +14,7 @@ interface ChildArgs {
 
 const args = JSON.parse(process.argv[2] ?? "") as ChildArgs;
 const config = Config.parse({
-  log_level: "warn",
+  log_level: "error",
   server: {
     listen: "127.0.0.1:0",
     database: args.database,

@@ -32,9 +32,21 @@ export function encodeRuns(samples: readonly Sample[], hold: number, tz: string)
 export function appendRun(runs: Run[], sample: Sample, hold: number, tz: string): boolean {
   const last = runs.at(-1);
   if (last && sample.ts < last.last) return false;
-  add(runs, sample, hold, (run) => nextLocalMidnight(run.start, tz));
+  add(runs, sample, hold, (run) => {
+    // The day end of a run never changes: computing it per sample (three Intl calls) was most of the
+    // server's ingest CPU (bench/README.md, "Ingest").
+    let end = dayEnds.get(run);
+    if (end === undefined) {
+      end = nextLocalMidnight(run.start, tz);
+      dayEnds.set(run, end);
+    }
+    return end;
+  });
   return true;
 }
+
+/** Local midnight ending each run's day; runs are never moved to another day, so this never goes stale. */
+const dayEnds = new WeakMap<Run, number>();
 
 /** Adds an in-order sample; a run ends at a verdict change, a gap beyond hold, or local midnight. */
 function add(runs: Run[], sample: Sample, hold: number, endOfDay: (run: Run) => number): void {

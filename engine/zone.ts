@@ -42,12 +42,29 @@ export function localParts(ts: number, tz: string): LocalParts {
   };
 }
 
-/** Offset of the zone from UTC at instant ts, in ms (Asia/Shanghai: +8 h). */
+/**
+ * Offset of the zone from UTC at instant ts, in ms (Asia/Shanghai: +8 h). Cached per minute (zone
+ * transitions fall on whole minutes): an Intl call costs microseconds, and reports format hundreds of
+ * thousands of times.
+ */
 export function offsetMs(ts: number, tz: string): number {
-  const p = localParts(ts, tz);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - Math.floor(ts / 1000) * 1000;
+  const minute = Math.floor(ts / 60_000);
+  let byMinute = offsets.get(tz);
+  if (!byMinute) {
+    byMinute = new Map();
+    offsets.set(tz, byMinute);
+  }
+  let off = byMinute.get(minute);
+  if (off === undefined) {
+    const at = minute * 60_000;
+    const p = localParts(at, tz);
+    off = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - at;
+    if (byMinute.size > 500_000) byMinute.clear(); // bounded: about a year of minutes
+    byMinute.set(minute, off);
+  }
+  return off;
 }
+const offsets = new Map<string, Map<number, number>>();
 
 /** The instant of a local wall-clock time (minutes may exceed 59 or 24 h: 24:00 is next midnight). */
 export function zonedTime(date: string, minutesOfDay: number, tz: string): number {

@@ -4,6 +4,7 @@
 import { formatPercent } from "../../engine/availability.js";
 import { actual, type Lang, t, verdict } from "./i18n.js";
 import type { ReportModel } from "./model.js";
+import { parameterRows, targetSeconds } from "./tables.js";
 
 export const BOM = "\uFEFF";
 
@@ -60,12 +61,7 @@ export function renderCsv(m: ReportModel, lang: Lang): Record<string, string> {
           pct(i.availability),
           i.met,
           verdict(lang, i.met),
-          i.astSeconds,
-          i.excludedSeconds,
-          i.countedSeconds,
-          i.upSeconds,
-          i.downtimeSeconds,
-          i.unknownSeconds,
+          ...targetSeconds(i),
           i.coverage,
           i.lowCoverage,
           i.outageCount,
@@ -251,31 +247,4 @@ export function keyIndicatorsCsv(m: ReportModel, lang: Lang): string {
       i.lowCoverage,
     ]),
   );
-}
-
-/** The parameters as flat key = value rows (JSON for the structured ones). */
-export function parameterRows(m: ReportModel): [string, string][] {
-  const p = m.parameters;
-  const rows: [string, string][] = [
-    ["timezone", p.timezone],
-    ["definitions", p.definitions],
-    ["opswatch_version", p.opswatchVersion],
-    ["period.from", m.period.from],
-    ["period.to", m.period.to],
-    ["period.measured_to", m.period.measuredTo],
-  ];
-  for (const [id, params] of Object.entries(p.indicators))
-    for (const [k, v] of Object.entries(params)) rows.push([`indicators.${id}.${k}`, String(v)]);
-  for (const [sev, l] of Object.entries(p.severities))
-    rows.push([`severities.${sev}`, `${l.respond} / ${l.resolve}`]);
-  for (const c of p.checks)
-    rows.push([
-      `checks.${c.target}.${c.indicator}.${c.check}`,
-      `confirm=${c.confirm} hold=${c.holdSeconds}s via=${c.via} combine=${c.combine}`,
-    ]);
-  for (const s of p.serviceTime)
-    rows.push([`service_time.${s.target}`, s.hours.length ? `${s.days} ${s.hours.join(",")}` : "24x7"]);
-  for (const y of p.calendar.years) rows.push([`calendar.${y.year}`, y.covered ? "covered" : "missing"]);
-  if (p.calendar.overrideFile) rows.push(["calendar.override_file", p.calendar.overrideFile]);
-  return rows;
 }

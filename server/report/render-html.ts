@@ -4,37 +4,39 @@
 // notes are typed by people). Figures are formatted, never recomputed; the only numbers worked out here
 // are chart geometry.
 import { formatPercent } from "../../engine/availability.js";
-import { actual, duration, type Key, type Lang, millis, objective, pct, t, title, verdict } from "./i18n.js";
+import { type Key, type Lang, millis, pct, t, title } from "./i18n.js";
 import type { ReportModel, TargetIndicatorEntry } from "./model.js";
-import { parameterRows } from "./render-csv.js";
+import { type Cell, NUMERIC_KINDS, reportLines, reportTables, type Table } from "./tables.js";
 
 const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 /** Text or attribute value, escaped. */
 export const esc = (s: string | number): string => String(s).replace(/[&<>"']/g, (c) => ESC[c] as string);
 
-/** A local time as "2026-11-05 10:00:00" (the offset is given once, in the header). */
-const local = (iso: string | null) => (iso === null ? "—" : iso.slice(0, 19).replace("T", " "));
-
 /** Geometry to two decimals: short, stable SVG. */
 const n2 = (x: number) => String(Math.round(x * 100) / 100);
 
-type Cell = string | number | { html: string; cls?: string };
-const td = (c: Cell) =>
-  typeof c === "object" ? `<td${c.cls ? ` class="${c.cls}"` : ""}>${c.html}</td>` : `<td>${esc(c)}</td>`;
+/** A cell's class: numbers right-aligned, verdicts coloured, a low coverage flagged. */
+function cellClass(c: Cell): string | undefined {
+  if (c.kind === "verdict") return c.value === null ? "v pending" : c.value ? "v met" : "v notmet";
+  if (c.kind === "status") return c.value === "non_compliant" ? "v notmet" : "v pending";
+  if (c.kind === "ratio" && c.warn) return "num warn";
+  return NUMERIC_KINDS.has(c.kind) ? "num" : undefined;
+}
 
-function table(header: string[], rows: Cell[][], cls = "", rowAttrs?: (i: number) => string): string {
-  if (!rows.length) return "";
-  return `<div class="scroll"><table${cls ? ` class="${cls}"` : ""}><thead><tr>${header
-    .map((h) => `<th>${esc(h)}</th>`)
-    .join("")}</tr></thead><tbody>${rows
+const td = (c: Cell) => {
+  const cls = cellClass(c);
+  const html = c.kind === "code" ? `<code>${esc(c.text)}</code>` : esc(c.text);
+  return `<td${cls ? ` class="${cls}"` : ""}>${html}</td>`;
+};
+
+function table(tb: Table, cls = "", rowAttrs?: (i: number) => string): string {
+  if (!tb.rows.length) return "";
+  return `<div class="scroll"><table${cls ? ` class="${cls}"` : ""}><thead><tr>${tb.columns
+    .map((c) => `<th>${esc(c.header)}</th>`)
+    .join("")}</tr></thead><tbody>${tb.rows
     .map((r, i) => `<tr${rowAttrs ? rowAttrs(i) : ""}>${r.map(td).join("")}</tr>`)
     .join("")}</tbody></table></div>`;
 }
-
-const verdictCell = (lang: Lang, met: boolean | null): Cell => ({
-  html: esc(verdict(lang, met)),
-  cls: met === null ? "v pending" : met ? "v met" : "v notmet",
-});
 
 const CSS = `
 :root{--fg:#1d2329;--muted:#5f6b76;--line:#d5dbe1;--ok:#2e8540;--bad:#c62828;--na:#b0b7bf;--warn:#b26a00;--p50:#7fa7d9;--p95:#2f6db5;--p99:#173a66}
@@ -226,15 +228,16 @@ function faultChart(lang: Lang, m: ReportModel): string {
 
 export function renderHtml(m: ReportModel, lang: Lang): string {
   const T = (k: Key, v?: Record<string, string | number>) => t(lang, k, v);
+  const tables = reportTables(m, lang);
+  const lines = reportLines(m, lang);
   const none = `<p class="none"><em>${esc(T("none"))}</em></p>`;
   const body: string[] = [];
   const section = (k: Key, id: string, ...blocks: string[]) =>
     body.push(
       `<section id="${id}"><h2>${esc(T(k))}</h2>${blocks.filter((b) => b !== "").join("")}</section>`,
     );
-  const percentile = Number(m.parameters.indicators.response_time?.percentile ?? 0.95);
-  const threshold = (id: string) =>
-    formatPercent(Number(m.parameters.indicators[id]?.coverage_warning ?? 0.99));
+  // A table, or "none" where the section has no rows.
+  const orNone = (tb: Table, cls = "") => (tb.rows.length ? table(tb, cls) : none);
   const objectiveOf = (id: string) => {
     const k = m.indicators.find((i) => i.id === id);
     return k && k.unit === "ratio" ? k.objective : null;
@@ -242,119 +245,29 @@ export function renderHtml(m: ReportModel, lang: Lang): string {
   const heading = title(lang, m);
 
   body.push(
-    `<header><h1>${esc(heading)}</h1><ul class="meta"><li>${esc(
-      `${T("period")}: ${local(m.period.from)} — ${local(m.period.to)}${m.period.complete ? "" : T("monthToDate", { to: local(m.period.measuredTo) })}`,
-    )}</li><li>${esc(`${T("timezone")}: ${m.period.timezone} (${m.period.from.slice(23) || "Z"})`)}</li><li>${esc(
-      `${T("generated")}: ${local(m.generatedAt)}`,
-    )}</li></ul>${m.empty ? `<p class="note"><strong>${esc(T("noData"))}</strong> — ${esc(T("noDataNote"))}</p>` : ""}</header>`,
+    `<header><h1>${esc(heading)}</h1><ul class="meta">${lines.meta
+      .map((l) => `<li>${esc(l)}</li>`)
+      .join(
+        "",
+      )}</ul>${m.empty ? `<p class="note"><strong>${esc(T("noData"))}</strong> — ${esc(T("noDataNote"))}</p>` : ""}</header>`,
   );
 
   // 1. key indicators
   section(
     "section.1",
     "key-indicators",
-    table(
-      [T("col.indicator"), T("col.objective"), T("col.actual"), T("col.met"), T("col.coverage")],
-      m.indicators.map((i) => [
-        T(`ind.${i.id}` as Key),
-        { html: esc(objective(lang, i, percentile)), cls: "num" },
-        { html: esc(m.empty ? T("noData") : actual(lang, i)), cls: "num" },
-        verdictCell(lang, i.met),
-        i.unit === "ratio" && i.coverage !== null
-          ? {
-              html: esc(`${formatPercent(i.coverage)}${i.lowCoverage ? " ⚠" : ""}`),
-              cls: i.lowCoverage ? "num warn" : "num",
-            }
-          : { html: "—", cls: "num" },
-      ]),
-      "key",
-      (k) => ` data-indicator="${esc(m.indicators[k]?.id ?? "")}"`,
-    ),
+    table(tables.indicators(), "key", (k) => ` data-indicator="${esc(m.indicators[k]?.id ?? "")}"`),
   );
 
   // 2. availability by target: one table row and one daily bar chart per target-indicator
   const pairs = m.targets.flatMap((tg) => tg.indicators.map((i) => ({ tg, i })));
-  const details: string[] = [];
-  for (const { tg, i } of pairs) {
-    if (i.website) {
-      const w = i.website;
-      details.push(
-        T("websiteSamples", {
-          name: tg.name,
-          share: pct(lang, w.samples.share),
-          failed: w.samples.failed,
-          total: w.samples.total,
-          worst: w.worstWeek
-            ? `${pct(lang, w.worstWeek.share)} (${local(w.worstWeek.start).slice(0, 10)} — ${local(w.worstWeek.end).slice(0, 10)})`
-            : T("noData"),
-          veto: w.worstWeek?.veto ? T("veto", { share: formatPercent(w.worstWeek.vetoShare) }) : "",
-        }),
-      );
-    }
-    if (i.responseTime) {
-      const r = i.responseTime;
-      details.push(
-        T("responseLine", {
-          name: tg.name,
-          n: r.n,
-          p50: millis(lang, r.p50),
-          p95: millis(lang, r.p95),
-          p99: millis(lang, r.p99),
-          max: millis(lang, r.max),
-          limit: `${r.limitMs} ms`,
-          share: pct(lang, r.shareWithinLimit),
-        }),
-      );
-    }
-    if (i.outages.length)
-      details.push(
-        `${tg.name} · ${T(`ind.${i.id}` as Key)} · ${T("outages")}: ${i.outages
-          .map((o) => `${local(o.start)} — ${local(o.end)} (${duration(o.seconds)})`)
-          .join("; ")}`,
-      );
-  }
   section(
     "section.2",
     "availability",
-    pairs.length
-      ? table(
-          [
-            T("col.target"),
-            T("col.indicator"),
-            T("col.actual"),
-            T("col.met"),
-            T("col.ast"),
-            T("col.excluded"),
-            T("col.downtime"),
-            T("col.unknown"),
-            T("col.outages"),
-            T("col.longest"),
-            T("col.flaps"),
-          ],
-          pairs.map(({ tg, i }) => [
-            `${tg.name} (${tg.id})`,
-            T(`ind.${i.id}` as Key),
-            {
-              html: esc(
-                i.id === "response_time"
-                  ? millis(lang, i.responseTime?.p95 ?? null)
-                  : pct(lang, i.availability),
-              ),
-              cls: "num",
-            },
-            verdictCell(lang, i.met),
-            { html: esc(duration(i.astSeconds)), cls: "num" },
-            { html: esc(duration(i.excludedSeconds)), cls: "num" },
-            { html: esc(duration(i.downtimeSeconds)), cls: "num" },
-            { html: esc(duration(i.unknownSeconds)), cls: "num" },
-            { html: esc(i.outageCount), cls: "num" },
-            { html: esc(duration(i.longestOutageSeconds)), cls: "num" },
-            { html: esc(i.flaps.length), cls: "num" },
-          ]),
-          "targets",
-        )
-      : none,
-    details.length ? `<ul class="lines">${details.map((d) => `<li>${esc(d)}</li>`).join("")}</ul>` : "",
+    orNone(tables.targets(), "targets"),
+    lines.availability.length
+      ? `<ul class="lines">${lines.availability.map((d) => `<li>${esc(d)}</li>`).join("")}</ul>`
+      : "",
     pairs.length
       ? `<h3>${esc(T("chart.daily"))}</h3><p class="legend"><span class="sw" style="background:var(--ok)"></span>${esc(T("met"))}<span class="sw" style="background:var(--bad)"></span>${esc(T("notMet"))}<span class="sw" style="background:var(--na)"></span>${esc(T("chart.noDay"))}</p><div class="charts">${pairs
           .map(({ tg, i }) => dailyChart(lang, tg.name, i, objectiveOf(i.id), tg.id))
@@ -364,168 +277,28 @@ export function renderHtml(m: ReportModel, lang: Lang): string {
   );
 
   // 3. faults
-  const f = m.faults;
   section(
     "section.3",
     "faults",
-    `<p>${esc(
-      T("faultSummary", {
-        opened: f.opened,
-        mtta: f.mttaSeconds === null ? T("noData") : duration(f.mttaSeconds),
-        mttr: f.mttrSeconds === null ? T("noData") : duration(f.mttrSeconds),
-      }),
-    )}</p>`,
+    `<p>${esc(lines.faults)}</p>`,
     `<div class="charts">${faultChart(lang, m)}</div>`,
-    table(
-      [T("col.severity"), T("col.opened"), T("col.response"), T("col.completion")],
-      f.bySeverity
-        .filter((s) => s.opened > 0)
-        .map((s) => [
-          s.severity,
-          { html: esc(s.opened), cls: "num" },
-          `${s.response.met}/${s.response.missed}/${s.response.pending}`,
-          `${s.completion.met}/${s.completion.missed}/${s.completion.pending}`,
-        ]),
-    ),
-    ...f.list.map(
+    table(tables.severities()),
+    ...m.faults.list.map(
       (x) =>
-        `<article class="fault"><h3>${esc(
-          `#${x.id} ${x.title} — ${x.targetName} (${x.openedSeverity}${x.severity !== x.openedSeverity ? `→${x.severity}` : ""}, ${T(`status.${x.status}` as Key)})`,
-        )}</h3><p>${esc(
-          `${T("response")}: ${T(`outcome.${x.response}` as Key)}${x.respondBy ? ` (≤ ${local(x.respondBy)})` : ""}; ${T("completion")}: ${T(`outcome.${x.completion}` as Key)}${x.resolveBy ? ` (≤ ${local(x.resolveBy)})` : ""}`,
-        )}</p>${table(
-          [T("col.time"), T("col.event"), T("col.actor"), T("col.note")],
-          x.timeline.map((e) => [
-            local(e.at),
-            `${T(`event.${e.type}` as Key)}${e.severity && e.type === "escalated" ? ` ${e.severity}` : ""}`,
-            e.actor ?? "—",
-            e.note ?? "",
-          ]),
+        `<article class="fault"><h3>${esc(lines.faultHeading(x))}</h3><p>${esc(lines.faultOutcome(x))}</p>${table(
+          tables.timeline(x),
         )}</article>`,
     ),
   );
 
   // 4. inspections
-  const ins = m.inspections;
-  section(
-    "section.4",
-    "inspections",
-    `<p>${esc(
-      T("inspectionSummary", {
-        scheduled: ins.scheduled,
-        compliant: ins.compliant,
-        nonCompliant: ins.nonCompliant,
-        missed: ins.missed,
-        pending: ins.pending,
-        share: pct(lang, ins.items.share),
-        passed: ins.items.passed,
-        withResult: ins.items.withResult,
-      }),
-    )}</p>`,
-    table(
-      [T("col.plan"), T("col.scheduledAt"), T("col.status"), T("col.failedItems")],
-      ins.runs
-        .filter((r) => r.status !== "compliant")
-        .map((r) => [
-          r.planName ?? r.plan,
-          local(r.scheduledAt),
-          {
-            html: esc(T(`status.${r.status}` as Key)),
-            cls: r.status === "non_compliant" ? "v notmet" : "v pending",
-          },
-          [
-            ...r.failedItems.map((i) => `${i.target}/${i.item}${i.faultId ? ` (#${i.faultId})` : ""}`),
-            ...r.reasons,
-          ].join("; "),
-        ]),
-    ),
-  );
+  section("section.4", "inspections", `<p>${esc(lines.inspections)}</p>`, table(tables.inspections()));
 
-  // 5. events
-  const events = [...m.events.ups, ...m.events.firewall];
-  section(
-    "section.5",
-    "events",
-    events.length
-      ? table(
-          [T("col.target"), T("col.kind"), T("col.start"), T("col.end"), T("col.duration")],
-          events.map((e) => [
-            `${e.targetName} (${e.target})`,
-            T(`kind.${e.kind}` as Key),
-            local(e.start),
-            local(e.end),
-            { html: esc(duration(e.seconds)), cls: "num" },
-          ]),
-        )
-      : none,
-  );
-
-  // 6. maintenance
-  const occ = m.maintenance.flatMap((w) => w.occurrences.map((o) => ({ w, o })));
-  section(
-    "section.6",
-    "maintenance",
-    occ.length
-      ? table(
-          [
-            T("col.window"),
-            T("col.target"),
-            T("col.reason"),
-            T("col.approvedBy"),
-            T("col.recordedAt"),
-            T("col.start"),
-            T("col.end"),
-            T("col.planned"),
-            T("col.excluded"),
-          ],
-          occ.map(({ w, o }) => [
-            `#${w.id}`,
-            (w.targets ?? w.groups ?? []).join(", "),
-            w.reason,
-            w.approvedBy,
-            local(w.createdAt),
-            local(o.start),
-            local(o.end),
-            o.planned ? T("yes") : o.cancelled ? T("cancelled") : T("late"),
-            { html: esc(duration(o.excludedSeconds)), cls: "num" },
-          ]),
-        )
-      : none,
-  );
-
-  // 7. coverage
-  section(
-    "section.7",
-    "coverage",
-    m.coverage.length
-      ? table(
-          [T("col.target"), T("col.indicator"), T("col.unknown"), T("col.coverage")],
-          m.coverage.map((c) => [
-            `${c.name} (${c.target})`,
-            T(`ind.${c.indicator}` as Key),
-            { html: esc(duration(c.unknownSeconds)), cls: "num" },
-            {
-              html: esc(
-                `${pct(lang, c.coverage)}${c.lowCoverage ? ` ⚠ ${T("lowCoverage", { threshold: threshold(c.indicator) })}` : ""}`,
-              ),
-              cls: c.lowCoverage ? "num warn" : "num",
-            },
-          ]),
-        )
-      : none,
-  );
-
-  // 8. method and parameters
-  section(
-    "section.8",
-    "method",
-    `<p>${esc(T("method.intro"))}</p>`,
-    table(
-      [T("col.parameter"), T("col.value")],
-      parameterRows(m).map(([k, v]) => [{ html: `<code>${esc(k)}</code>` }, v]),
-      "params",
-    ),
-  );
+  // 5.–8.
+  section("section.5", "events", orNone(tables.events()));
+  section("section.6", "maintenance", orNone(tables.maintenance()));
+  section("section.7", "coverage", orNone(tables.coverage()));
+  section("section.8", "method", `<p>${esc(T("method.intro"))}</p>`, table(tables.parameters(), "params"));
 
   return `<!DOCTYPE html>
 <html lang="${esc(lang)}">

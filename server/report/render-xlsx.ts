@@ -14,7 +14,7 @@ import ExcelJS from "exceljs";
 import { formatPercent } from "../../engine/availability.js";
 import { duration, type Key, type Lang, millis, objective, t, title, verdict } from "./i18n.js";
 import type { ReportModel } from "./model.js";
-import { parameterRows } from "./render-csv.js";
+import { parameterRows, targetSeconds } from "./tables.js";
 
 // Words only this renderer needs (kept here, not in i18n.ts: the other renderers have no such columns).
 const X = {
@@ -311,12 +311,7 @@ export async function renderXlsx(m: ReportModel, lang: Lang): Promise<Buffer> {
         value,
         exact,
         verdict(lang, i.met),
-        i.astSeconds,
-        i.excludedSeconds,
-        i.countedSeconds,
-        i.upSeconds,
-        i.downtimeSeconds,
-        i.unknownSeconds,
+        ...targetSeconds(i),
         cov,
         covExact,
         i.outageCount,

@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { createTask, type ScheduledTask } from "node-cron";
 import type { ReportsConfig } from "../../config/schema.js";
 import type { Logger } from "../../lib/log.js";
+import { REPORT_FORMATS } from "./formats.js";
 import type { ReportModel } from "./model.js";
 import { renderCsv } from "./render-csv.js";
-import { REPORT_FORMATS } from "./formats.js";
 import { previousMonth, type ReportService } from "./service.js";
 
 export interface ReportRun {

@@ -8,7 +8,14 @@ import { localDate, zonedTime } from "./zone.js";
 
 export type FaultEvent =
   /** Auto faults open at the confirming result (rule 13); manual ones when a person reports them. */
-  | { type: "opened"; at: number; severity: Severity; source: "auto" | "manual"; cause: string; actor?: string }
+  | {
+      type: "opened";
+      at: number;
+      severity: Severity;
+      source: "auto" | "manual";
+      cause: string;
+      actor?: string;
+    }
   /** The same target and cause detected again while the fault is open (one open fault per target and cause). */
   | { type: "attached"; at: number }
   | { type: "acknowledged"; at: number; actor: string; note: string }

@@ -60,7 +60,8 @@ export function createApp(deps: ApiDeps): express.Express {
     const to = parseTime("to", req.query.to, now + 1);
     const from = parseTime("from", req.query.from, to - 3_600_000);
     const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, "limit: integer 1..1000");
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new HttpError(400, "limit: integer 1..1000");
     if (from >= to) throw new HttpError(400, "from must be before to");
     const cursor = typeof req.query.cursor === "string" ? req.query.cursor : undefined;
     let page: Awaited<ReturnType<Store["results"]>>;

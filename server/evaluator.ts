@@ -75,7 +75,9 @@ export class Evaluator {
     }
     const targets = new Set(this.specs.map((s) => s.target));
     for (const target of targets) {
-      const lasts = [...this.streams.values()].filter((s) => s.key.target === target).map((s) => s.runs.at(-1)?.last ?? 0);
+      const lasts = [...this.streams.values()]
+        .filter((s) => s.key.target === target)
+        .map((s) => s.runs.at(-1)?.last ?? 0);
       const from = lasts.length ? Math.min(...lasts) : 0;
       for (let cursor: string | undefined, first = true; first || cursor; first = false) {
         const page = await store.results({ target, from, to: Number.MAX_SAFE_INTEGER, limit: 1000, cursor });
@@ -116,7 +118,8 @@ export class Evaluator {
         if (detect) await this.transition(spec, before, this.targetState(spec), r.ts);
       }
     }
-    for (const [k, from] of rebuild) this.rebuildPending.set(k, Math.min(from, this.rebuildPending.get(k) ?? from));
+    for (const [k, from] of rebuild)
+      this.rebuildPending.set(k, Math.min(from, this.rebuildPending.get(k) ?? from));
   }
 
   /** Streams to re-encode from raw results (see rebuild()). */
@@ -128,11 +131,21 @@ export class Evaluator {
       this.rebuildPending.delete(k);
       const s = this.streams.get(k);
       if (!s) continue;
+      this.log.info(
+        { ...s.key, from },
+        "re-encoding a rollup stream from raw results (input arrived out of order)",
+      );
       await this.flush();
       const start = await this.runStore.deleteFrom(s.key, from);
       const samples = [];
       for (let cursor: string | undefined, first = true; first || cursor; first = false) {
-        const page = await store.results({ target: s.key.target, from: start, to: Number.MAX_SAFE_INTEGER, limit: 1000, cursor });
+        const page = await store.results({
+          target: s.key.target,
+          from: start,
+          to: Number.MAX_SAFE_INTEGER,
+          limit: 1000,
+          cursor,
+        });
         for (const r of page.items)
           if (r.check === s.key.check && r.agent === s.key.agent)
             samples.push({ ts: r.ts, verdict: verdictOf(r, s.spec.via, this.mains) });
@@ -184,8 +197,15 @@ export class Evaluator {
     if (spec.via !== "ok") {
       const name = this.names.get(spec.target) ?? spec.target;
       if (after === "unknown" && before !== "unknown")
-        await this.faults.detected(spec.target, MONITORING_LOST, `${name}: ${LABEL[MONITORING_LOST]}`, "P3", at);
-      else if (before === "unknown" && after !== "unknown") await this.faults.recovered(spec.target, MONITORING_LOST, at);
+        await this.faults.detected(
+          spec.target,
+          MONITORING_LOST,
+          `${name}: ${LABEL[MONITORING_LOST]}`,
+          "P3",
+          at,
+        );
+      else if (before === "unknown" && after !== "unknown")
+        await this.faults.recovered(spec.target, MONITORING_LOST, at);
     }
     if (after === "down" && before !== "down") {
       const title = `${this.names.get(spec.target) ?? spec.target}: ${LABEL[spec.indicator] ?? spec.indicator}`;

@@ -61,13 +61,20 @@ export async function importResults(
       const stale = chunk.filter((r) => !fresh.has(r));
       const stored = new Map<string, Result>();
       for (const agent of new Set(stale.map((r) => r.agent)))
-        for (const r of await deps.store.byKeys(agent, stale.filter((x) => x.agent === agent).map((x) => x.seq)))
+        for (const r of await deps.store.byKeys(
+          agent,
+          stale.filter((x) => x.agent === agent).map((x) => x.seq),
+        ))
           stored.set(`${agent}\0${r.seq}`, r);
       for (const r of stale) {
         const old = stored.get(`${r.agent}\0${r.seq}`);
         if (old && old.target === r.target && old.check === r.check && old.ts === r.ts) {
           if (sameResult(old, r)) s.duplicates++;
-          else reject(lineOf.get(r) ?? 0, "a different result for this target, check and time is already stored (kept, not replaced)");
+          else
+            reject(
+              lineOf.get(r) ?? 0,
+              "a different result for this target, check and time is already stored (kept, not replaced)",
+            );
         } else {
           const next = { ...r, seq: r.seq + 1 };
           lineOf.set(next, lineOf.get(r) ?? 0);
@@ -103,9 +110,18 @@ export async function importResults(
       reject(n, `target: no target "${l.target}" in the config`);
       continue;
     }
-    const check = l.check ? target.checks.find((c) => c.id === l.check) : target.checks.length === 1 ? target.checks[0] : undefined;
+    const check = l.check
+      ? target.checks.find((c) => c.id === l.check)
+      : target.checks.length === 1
+        ? target.checks[0]
+        : undefined;
     if (!check) {
-      reject(n, l.check ? `check: no check "${l.check}" in target "${l.target}"` : "check: required (the target has several)");
+      reject(
+        n,
+        l.check
+          ? `check: no check "${l.check}" in target "${l.target}"`
+          : "check: required (the target has several)",
+      );
       continue;
     }
     const agent = `import-${l.agent}`.slice(0, 64);

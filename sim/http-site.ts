@@ -24,7 +24,9 @@ export async function startHttpSite({ port = 0 }: { port?: number } = {}): Promi
     if (req.method === "POST" && url.pathname === "/sim/outage") {
       const seconds = Math.min(Number(url.searchParams.get("seconds") ?? 120) || 0, 86_400);
       downUntil = Date.now() + seconds * 1000;
-      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end(`portal down for ${seconds} s\n`);
+      res
+        .writeHead(200, { "content-type": "text/plain; charset=utf-8" })
+        .end(`portal down for ${seconds} s\n`);
     } else if (url.pathname === "/" && Date.now() < downUntil) {
       res.writeHead(503, { "content-type": "text/plain; charset=utf-8" }).end("simulated outage\n");
     } else if (url.pathname === "/") {

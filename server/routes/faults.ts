@@ -3,9 +3,13 @@ import { z } from "zod";
 import { Severity } from "../../config/indicators.js";
 import type { ApiAuth } from "../auth.js";
 import { FaultError, type FaultService, faultView, type PersonAction } from "../faults.js";
-import { HttpError, body, handler, parseTime, sendJson } from "./http.js";
+import { body, HttpError, handler, parseTime, sendJson } from "./http.js";
 
-const Report = z.strictObject({ target: z.string().min(1), title: z.string().min(1).max(200), severity: Severity });
+const Report = z.strictObject({
+  target: z.string().min(1),
+  title: z.string().min(1).max(200),
+  severity: Severity,
+});
 const Note = z.strictObject({ note: z.string().trim().min(1, "a note is required").max(2000) });
 const Escalate = z.strictObject({ severity: Severity });
 
@@ -17,7 +21,11 @@ const actions: Record<string, (b: unknown) => PersonAction> = {
 };
 
 /** GET/POST /api/v1/faults, POST /api/v1/faults/:id/ack|resolve|reopen|escalate (operator). */
-export function faultRoutes(faults: FaultService, auth: ApiAuth, knownTarget: (id: string) => boolean): Router {
+export function faultRoutes(
+  faults: FaultService,
+  auth: ApiAuth,
+  knownTarget: (id: string) => boolean,
+): Router {
   const r = Router();
   const view = (f: Parameters<typeof faultView>[0]) => faultView(f, faults.clock, Date.now());
 
@@ -63,7 +71,9 @@ export function faultRoutes(faults: FaultService, auth: ApiAuth, knownTarget: (i
         const i = (e as z.ZodError).issues?.[0];
         throw new HttpError(400, i ? `${i.path.join(".") || "body"}: ${i.message}` : String(e));
       }
-      const f = await wrap(() => faults.act(String(req.params.id), action, res.locals.actor.name, Date.now()));
+      const f = await wrap(() =>
+        faults.act(String(req.params.id), action, res.locals.actor.name, Date.now()),
+      );
       sendJson(res, view(f));
     }),
   );

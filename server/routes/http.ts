@@ -26,7 +26,8 @@ export function parseTime(name: string, value: unknown, fallback?: number): numb
   if (typeof value === "number" && Number.isFinite(value)) return value;
   if (typeof value !== "string") throw new HttpError(400, `${name}: expected a time`);
   if (/^\d+$/.test(value)) return Number(value);
-  if (!/(Z|[+-]\d\d:?\d\d)$/.test(value)) throw new HttpError(400, `${name}: time needs an offset (Z or +08:00)`);
+  if (!/(Z|[+-]\d\d:?\d\d)$/.test(value))
+    throw new HttpError(400, `${name}: time needs an offset (Z or +08:00)`);
   const t = Date.parse(value);
   if (Number.isNaN(t)) throw new HttpError(400, `${name}: not a time: ${value}`);
   return t;
@@ -34,7 +35,8 @@ export function parseTime(name: string, value: unknown, fallback?: number): numb
 
 /** Wraps an async handler so its errors reach the error middleware. */
 export const handler =
-  (fn: (req: Request, res: Response) => Promise<unknown> | unknown) => (req: Request, res: Response, next: NextFunction) =>
+  (fn: (req: Request, res: Response) => Promise<unknown> | unknown) =>
+  (req: Request, res: Response, next: NextFunction) =>
     Promise.resolve(fn(req, res)).catch(next);
 
 /** JSON with ±Infinity spelled out ("+Inf": a failed operation's response time), never as null. */

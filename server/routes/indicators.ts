@@ -1,10 +1,10 @@
-import { Router } from "express";
 import type { Readable } from "node:stream";
+import { Router } from "express";
 import { monthPeriod } from "../../engine/zone.js";
 import type { ApiAuth } from "../auth.js";
+import type { ImportSummary } from "../import.js";
 import type { IndicatorService } from "../indicators.js";
 import { HttpError, handler, parseTime, sendJson } from "./http.js";
-import type { ImportSummary } from "../import.js";
 
 /** GET /api/v1/indicators?month=YYYY-MM (or from&to): the official figures for a period. */
 export function indicatorRoutes(
@@ -25,7 +25,11 @@ export function indicatorRoutes(
       } else if (req.query.from !== undefined) {
         period = { start: parseTime("from", req.query.from), end: parseTime("to", req.query.to, now) };
       } else {
-        const d = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit" }).format(now);
+        const d = new Intl.DateTimeFormat("en-CA", {
+          timeZone: tz,
+          year: "numeric",
+          month: "2-digit",
+        }).format(now);
         period = monthPeriod(d.slice(0, 7), tz);
       }
       if (period.end <= period.start) throw new HttpError(400, "from must be before to");

@@ -1,10 +1,10 @@
 import { Router } from "express";
 import { z } from "zod";
-import { parseDuration } from "../../lib/duration.js";
 import { type MaintenanceWindow, occurrences, type Recurrence } from "../../engine/maintenance.js";
+import { parseDuration } from "../../lib/duration.js";
 import type { ApiAuth } from "../auth.js";
 import type { SqliteMaintenanceStore } from "../store/maintenance.js";
-import { HttpError, body, handler, parseTime, sendJson } from "./http.js";
+import { body, HttpError, handler, parseTime, sendJson } from "./http.js";
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD");
 const Create = z
@@ -28,7 +28,10 @@ const Create = z
     approved_by: z.string().trim().min(1).max(100),
   })
   .refine((b) => (b.targets === undefined) !== (b.groups === undefined), "give either targets or groups")
-  .refine((b) => (b.recurrence === undefined) === (b.start !== undefined && b.end !== undefined), "give start and end, or a recurrence");
+  .refine(
+    (b) => (b.recurrence === undefined) === (b.start !== undefined && b.end !== undefined),
+    "give start and end, or a recurrence",
+  );
 
 /** Maintenance windows: create (operator), list, cancel (operator). */
 export function maintenanceRoutes(store: SqliteMaintenanceStore, auth: ApiAuth, tz: string): Router {
@@ -60,24 +63,38 @@ export function maintenanceRoutes(store: SqliteMaintenanceStore, auth: ApiAuth, 
       let when: { start: number; end: number } | { recurrence: Recurrence };
       if (b.recurrence) {
         const { day_of_month, duration, ...rest } = b.recurrence;
-        if (rest.every === "week" && !rest.weekdays) throw new HttpError(400, "recurrence.weekdays: required for every: week");
-        if (rest.every === "month" && !day_of_month) throw new HttpError(400, "recurrence.day_of_month: required for every: month");
-        when = { recurrence: { ...rest, duration: parseDuration(duration), ...(day_of_month ? { dayOfMonth: day_of_month } : {}) } };
+        if (rest.every === "week" && !rest.weekdays)
+          throw new HttpError(400, "recurrence.weekdays: required for every: week");
+        if (rest.every === "month" && !day_of_month)
+          throw new HttpError(400, "recurrence.day_of_month: required for every: month");
+        when = {
+          recurrence: {
+            ...rest,
+            duration: parseDuration(duration),
+            ...(day_of_month ? { dayOfMonth: day_of_month } : {}),
+          },
+        };
       } else {
         const start = parseTime("start", b.start);
         const end = parseTime("end", b.end);
         if (end <= start) throw new HttpError(400, "end must be after start");
         when = { start, end };
       }
-      const window = (b.targets ? { targets: b.targets, ...when, ...meta } : { groups: b.groups, ...when, ...meta }) as Omit<
-        MaintenanceWindow,
-        "id"
-      >;
+      const window = (
+        b.targets ? { targets: b.targets, ...when, ...meta } : { groups: b.groups, ...when, ...meta }
+      ) as Omit<MaintenanceWindow, "id">;
       const id = await store.create(window, res.locals.actor.name);
       const created = await store.get(id);
       // A window recorded after it started is kept (the report lists it) but excludes nothing.
       const late = "start" in when && when.start <= now;
-      sendJson(res, { ...created?.window, ...(late ? { warning: "recorded after it started: it excludes nothing" } : {}) }, 201);
+      sendJson(
+        res,
+        {
+          ...created?.window,
+          ...(late ? { warning: "recorded after it started: it excludes nothing" } : {}),
+        },
+        201,
+      );
     }),
   );
   r.post(
@@ -86,7 +103,8 @@ export function maintenanceRoutes(store: SqliteMaintenanceStore, auth: ApiAuth, 
     handler(async (req, res) => {
       const id = String(req.params.id);
       if (!(await store.get(id))) throw new HttpError(404, `no maintenance window ${id}`);
-      if (!(await store.cancel(id, Date.now(), res.locals.actor.name))) throw new HttpError(409, "already cancelled");
+      if (!(await store.cancel(id, Date.now(), res.locals.actor.name)))
+        throw new HttpError(409, "already cancelled");
       sendJson(res, (await store.get(id))?.window);
     }),
   );

@@ -30,7 +30,10 @@ export interface FaultFilter {
 export class SqliteFaultStore {
   constructor(private readonly db: Database.Database) {}
 
-  async create(f: Omit<FaultRow, "id" | "open">, opened: Extract<FaultEvent, { type: "opened" }>): Promise<string> {
+  async create(
+    f: Omit<FaultRow, "id" | "open">,
+    opened: Extract<FaultEvent, { type: "opened" }>,
+  ): Promise<string> {
     return this.db.transaction(() => {
       const id = this.db
         .prepare(
@@ -46,7 +49,9 @@ export class SqliteFaultStore {
   async append(id: string, e: FaultEvent, derived: { open: boolean; severity: string }): Promise<void> {
     this.db.transaction(() => {
       this.insertEvent(id, e);
-      this.db.prepare("UPDATE faults SET open = ?, severity = ? WHERE id = ?").run(derived.open ? 1 : 0, derived.severity, id);
+      this.db
+        .prepare("UPDATE faults SET open = ?, severity = ? WHERE id = ?")
+        .run(derived.open ? 1 : 0, derived.severity, id);
     })();
   }
 
@@ -56,9 +61,9 @@ export class SqliteFaultStore {
   }
 
   async openFor(target: string, cause: string): Promise<FaultRecord | undefined> {
-    const row = this.db.prepare("SELECT * FROM faults WHERE target = ? AND cause = ? AND open = 1").get(target, cause) as
-      | DbRow
-      | undefined;
+    const row = this.db
+      .prepare("SELECT * FROM faults WHERE target = ? AND cause = ? AND open = 1")
+      .get(target, cause) as DbRow | undefined;
     return row ? this.withEvents([row])[0] : undefined;
   }
 
@@ -78,7 +83,9 @@ export class SqliteFaultStore {
   }
 
   private insertEvent(id: string, e: FaultEvent): void {
-    this.db.prepare("INSERT INTO fault_events (fault_id, type, at, data) VALUES (?, ?, ?, ?)").run(id, e.type, e.at, JSON.stringify(e));
+    this.db
+      .prepare("INSERT INTO fault_events (fault_id, type, at, data) VALUES (?, ?, ?, ?)")
+      .run(id, e.type, e.at, JSON.stringify(e));
   }
 
   private withEvents(rows: DbRow[]): FaultRecord[] {

@@ -17,7 +17,9 @@ export class SqliteMaintenanceStore {
     const { createdAt, cancelledAt: _c, reason, approvedBy, ...spec } = w;
     return String(
       this.db
-        .prepare("INSERT INTO maintenance (spec, reason, approved_by, created_by, created_at) VALUES (?, ?, ?, ?, ?)")
+        .prepare(
+          "INSERT INTO maintenance (spec, reason, approved_by, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
         .run(JSON.stringify(spec), reason, approvedBy, createdBy, createdAt).lastInsertRowid,
     );
   }
@@ -25,7 +27,9 @@ export class SqliteMaintenanceStore {
   async cancel(id: string, at: number, by: string): Promise<boolean> {
     return (
       this.db
-        .prepare("UPDATE maintenance SET cancelled_at = ?, cancelled_by = ? WHERE id = ? AND cancelled_at IS NULL")
+        .prepare(
+          "UPDATE maintenance SET cancelled_at = ?, cancelled_by = ? WHERE id = ? AND cancelled_at IS NULL",
+        )
         .run(at, by, id).changes === 1
     );
   }

@@ -85,7 +85,10 @@ describe("opswatch CLI", () => {
       const moved = await eventually(
         async () => {
           const text = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
-          const down = /opswatch_indicator_downtime_seconds\{indicator="website_uptime",target="portal",window="month"\} ([\d.]+)/.exec(text);
+          const down =
+            /opswatch_indicator_downtime_seconds\{indicator="website_uptime",target="portal",window="month"\} ([\d.]+)/.exec(
+              text,
+            );
           return Number(down?.[1]) > 0 && text;
         },
         60_000,

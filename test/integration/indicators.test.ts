@@ -44,7 +44,10 @@ targets:
     checks: [{ id: snmp, kind: snmp, address: "127.0.0.1:161", interval: 30s, timeout: 5s, oids: { ups.output_source: 1.3.6.1.2.1.33.1.4.1.0 } }]`,
     "inline.yaml",
   );
-  srv = await startServer(cfg as typeof cfg & { server: NonNullable<typeof cfg.server> }, createLogger("silent"));
+  srv = await startServer(
+    cfg as typeof cfg & { server: NonNullable<typeof cfg.server> },
+    createLogger("silent"),
+  );
 });
 afterAll(async () => {
   await srv?.close();
@@ -60,15 +63,36 @@ async function agent() {
   ws.on("message", (d) => inbox.shift()?.(JSON.parse(d.toString())));
   const next = () => new Promise<{ type: string }>((r) => inbox.push(r));
   await new Promise((r) => ws.once("open", r));
-  ws.send(JSON.stringify({ type: "hello", v: 1, agent: "a1", token: "agent-token", version: "t", spool_depth: 0, clock_ms: Date.now() }));
+  ws.send(
+    JSON.stringify({
+      type: "hello",
+      v: 1,
+      agent: "a1",
+      token: "agent-token",
+      version: "t",
+      spool_depth: 0,
+      clock_ms: Date.now(),
+    }),
+  );
   const welcome = (await next()) as { type: string; last_seq: number };
   expect(welcome.type).toBe("welcome");
   let seq = welcome.last_seq; // a reconnecting agent continues its sequence
   let last = "";
   return {
     async send(ts: number, ok: boolean, ups?: Result["values"]) {
-      const where = ups ? ({ target: "ups", check: "snmp", kind: "snmp" } as const) : ({ target: "web", check: "home", kind: "http" } as const);
-      const r: Result = { v: 1, agent: "a1", seq: ++seq, ...where, ts, duration_ms: 5, ok, values: ups ?? {} };
+      const where = ups
+        ? ({ target: "ups", check: "snmp", kind: "snmp" } as const)
+        : ({ target: "web", check: "home", kind: "http" } as const);
+      const r: Result = {
+        v: 1,
+        agent: "a1",
+        seq: ++seq,
+        ...where,
+        ts,
+        duration_ms: 5,
+        ok,
+        values: ups ?? {},
+      };
       last = JSON.stringify({ type: "batch", id: seq, spool_depth: 0, results: [r] });
       ws.send(last);
       expect((await next()).type).toBe("ack");
@@ -102,32 +126,55 @@ describe("faults from live results", () => {
     await a.send(t0 + 60_000, false); // first failure: not yet DOWN (confirm 2 for HTTP)
     expect((await json<{ faults: FaultView[] }>(await api("/api/v1/faults?target=web"))).faults).toEqual([]);
     await a.send(t0 + 120_000, false); // the confirming failure opens the fault, at its time (rule 13)
-    const [f] = (await json<{ faults: FaultView[] }>(await api("/api/v1/faults?target=web&state=open"))).faults;
+    const [f] = (await json<{ faults: FaultView[] }>(await api("/api/v1/faults?target=web&state=open")))
+      .faults;
     expect(f).toMatchObject({ target: "web", status: "open", severity: "P2", opened_at: t0 + 120_000 });
     expect(f?.respond_by).toBe(t0 + 120_000 + 30 * 60_000); // P2: respond within 30 min
     await a.send(t0 + 180_000, false); // still the same outage: nothing new
     await a.send(t0 + 240_000, true); // recovered by itself: the fault stays open for a person
     await a.send(t0 + 300_000, false);
     await a.send(t0 + 360_000, false); // DOWN again while the fault is open: the repeat attaches to it
-    expect((await json<{ faults: FaultView[] }>(await api("/api/v1/faults?target=web"))).faults).toHaveLength(1);
+    expect((await json<{ faults: FaultView[] }>(await api("/api/v1/faults?target=web"))).faults).toHaveLength(
+      1,
+    );
 
     const id = f?.id as string;
-    const noToken = await api(`/api/v1/faults/${id}/ack`, { method: "POST", body: JSON.stringify({ note: "x" }), headers: { "content-type": "application/json" } });
+    const noToken = await api(`/api/v1/faults/${id}/ack`, {
+      method: "POST",
+      body: JSON.stringify({ note: "x" }),
+      headers: { "content-type": "application/json" },
+    });
     expect(noToken.status).toBe(401);
-    const viewer = await api(`/api/v1/faults/${id}/ack`, { method: "POST", body: JSON.stringify({ note: "x" }), headers: VIEWER });
+    const viewer = await api(`/api/v1/faults/${id}/ack`, {
+      method: "POST",
+      body: JSON.stringify({ note: "x" }),
+      headers: VIEWER,
+    });
     expect(viewer.status).toBe(403);
-    const ack = await api(`/api/v1/faults/${id}/ack`, { method: "POST", body: JSON.stringify({ note: "在处理" }), headers: OPERATOR });
+    const ack = await api(`/api/v1/faults/${id}/ack`, {
+      method: "POST",
+      body: JSON.stringify({ note: "在处理" }),
+      headers: OPERATOR,
+    });
     expect(ack.status).toBe(200);
     expect((await json<FaultView>(ack)).acknowledged).toMatchObject({ actor: "alice", note: "在处理" });
 
-    const early = await api(`/api/v1/faults/${id}/resolve`, { method: "POST", body: JSON.stringify({ note: "done" }), headers: OPERATOR });
+    const early = await api(`/api/v1/faults/${id}/resolve`, {
+      method: "POST",
+      body: JSON.stringify({ note: "done" }),
+      headers: OPERATOR,
+    });
     expect(early.status).toBe(409);
     expect((await json(early)).message).toMatch(/not healthy/);
 
     await a.send(t0 + 420_000, true); // recovered by itself: still open until a person resolves it
     const recovered = await json<FaultView>(await api(`/api/v1/faults/${id}`));
     expect(recovered).toMatchObject({ status: "open", recovered_at: t0 + 420_000 });
-    const done = await api(`/api/v1/faults/${id}/resolve`, { method: "POST", body: JSON.stringify({ note: "重启服务" }), headers: OPERATOR });
+    const done = await api(`/api/v1/faults/${id}/resolve`, {
+      method: "POST",
+      body: JSON.stringify({ note: "重启服务" }),
+      headers: OPERATOR,
+    });
     expect(done.status).toBe(200);
     // History in time order: the results carry times minutes ago, the person acted just now.
     expect((await json<FaultView>(done)).history.map((h) => h.type)).toEqual([
@@ -138,7 +185,11 @@ describe("faults from live results", () => {
       "acknowledged",
       "resolved",
     ]);
-    const noNote = await api(`/api/v1/faults/${id}/reopen`, { method: "POST", body: "{}", headers: OPERATOR });
+    const noNote = await api(`/api/v1/faults/${id}/reopen`, {
+      method: "POST",
+      body: "{}",
+      headers: OPERATOR,
+    });
     expect(noNote.status).toBe(400);
     a.close();
   });
@@ -146,10 +197,15 @@ describe("faults from live results", () => {
   it("does not count a replayed failure twice", async () => {
     const a = await agent();
     const t0 = Date.now() - 2 * 60_000; // after the previous test's results: in order for the stream
-    const open = async () => (await json<{ faults: FaultView[] }>(await api("/api/v1/faults?target=web&state=open"))).faults.length;
+    const open = async () =>
+      (await json<{ faults: FaultView[] }>(await api("/api/v1/faults?target=web&state=open"))).faults.length;
     const failSamples = async () => {
       const text = await (await api("/metrics")).text();
-      return Number(/opswatch_indicator_samples_total\{indicator="website_uptime",target="web",verdict="fail"\} (\d+)/.exec(text)?.[1]);
+      return Number(
+        /opswatch_indicator_samples_total\{indicator="website_uptime",target="web",verdict="fail"\} (\d+)/.exec(
+          text,
+        )?.[1],
+      );
     };
     const before = await failSamples();
     await a.send(t0, false);
@@ -165,16 +221,24 @@ describe("faults from live results", () => {
   it("reads UPS values: load unpowered opens a P1 fault, a silent UPS a monitoring-lost fault", async () => {
     const a = await agent();
     const t0 = Date.now() - 10 * 60_000;
-    const faults = async () => (await json<{ faults: (FaultView & { cause: string })[] }>(await api("/api/v1/faults?target=ups"))).faults;
+    const faults = async () =>
+      (await json<{ faults: (FaultView & { cause: string })[] }>(await api("/api/v1/faults?target=ups")))
+        .faults;
     await a.send(t0, true, { "ups.output_source": 3 }); // normal
     await a.send(t0 + 30_000, false, {}); // no SNMP answer: a gap, not an outage
-    expect((await faults()).map((f) => [f.cause, f.severity, f.opened_at])).toEqual([["monitoring_lost", "P3", t0 + 30_000]]);
+    expect((await faults()).map((f) => [f.cause, f.severity, f.opened_at])).toEqual([
+      ["monitoring_lost", "P3", t0 + 30_000],
+    ]);
     await a.send(t0 + 60_000, true, { "ups.output_source": 2 }); // output source none(2): unpowered
     await a.send(t0 + 90_000, true, { "ups.output_source": 2 });
     expect((await faults()).length).toBe(1); // SNMP confirms after 3 results
     await a.send(t0 + 120_000, true, { "ups.output_source": 2 });
     const [unpowered, lost] = await faults();
-    expect(unpowered).toMatchObject({ cause: "ups_power_stability", severity: "P1", opened_at: t0 + 120_000 });
+    expect(unpowered).toMatchObject({
+      cause: "ups_power_stability",
+      severity: "P1",
+      opened_at: t0 + 120_000,
+    });
     expect(lost).toMatchObject({ cause: "monitoring_lost", recovered_at: t0 + 60_000 });
     a.close();
   });
@@ -189,7 +253,11 @@ describe("faults from live results", () => {
     const reported = await json<FaultView>(r);
     expect(reported).toMatchObject({ source: "manual", severity: "P3", status: "open" });
     expect(reported.history[0]).toMatchObject({ type: "opened", actor: "alice" }); // who reported it
-    const bad = await api("/api/v1/faults", { method: "POST", headers: OPERATOR, body: JSON.stringify({ target: "nope", title: "x", severity: "P3" }) });
+    const bad = await api("/api/v1/faults", {
+      method: "POST",
+      headers: OPERATOR,
+      body: JSON.stringify({ target: "nope", title: "x", severity: "P3" }),
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -197,22 +265,47 @@ describe("faults from live results", () => {
 describe("maintenance API", () => {
   it("creates, lists and cancels windows; a window recorded late is kept but excludes nothing", async () => {
     const start = Date.now() + 86_400_000;
-    const body = { targets: ["portal"], start: new Date(start).toISOString(), end: new Date(start + 3_600_000).toISOString(), reason: "升级", approved_by: "张主任" };
-    const created = await api("/api/v1/maintenance", { method: "POST", headers: OPERATOR, body: JSON.stringify(body) });
+    const body = {
+      targets: ["portal"],
+      start: new Date(start).toISOString(),
+      end: new Date(start + 3_600_000).toISOString(),
+      reason: "升级",
+      approved_by: "张主任",
+    };
+    const created = await api("/api/v1/maintenance", {
+      method: "POST",
+      headers: OPERATOR,
+      body: JSON.stringify(body),
+    });
     expect(created.status).toBe(201);
     const w = await json<{ id: string; warning?: string }>(created);
     expect(w.warning).toBeUndefined();
     const late = await api("/api/v1/maintenance", {
       method: "POST",
       headers: OPERATOR,
-      body: JSON.stringify({ ...body, start: new Date(Date.now() - 60_000).toISOString(), end: new Date(Date.now() + 60_000).toISOString() }),
+      body: JSON.stringify({
+        ...body,
+        start: new Date(Date.now() - 60_000).toISOString(),
+        end: new Date(Date.now() + 60_000).toISOString(),
+      }),
     });
     expect((await json(late)).warning).toMatch(/excludes nothing/);
-    const noOffset = await api("/api/v1/maintenance", { method: "POST", headers: OPERATOR, body: JSON.stringify({ ...body, start: "2026-12-01T10:00:00" }) });
+    const noOffset = await api("/api/v1/maintenance", {
+      method: "POST",
+      headers: OPERATOR,
+      body: JSON.stringify({ ...body, start: "2026-12-01T10:00:00" }),
+    });
     expect(noOffset.status).toBe(400);
-    expect((await json(await api(`/api/v1/maintenance/${w.id}/cancel`, { method: "POST", headers: OPERATOR }))).cancelledAt).toBeTypeOf("number");
-    expect((await api(`/api/v1/maintenance/${w.id}/cancel`, { method: "POST", headers: OPERATOR })).status).toBe(409);
-    const list = await json<{ windows: { id: string; createdBy: string }[] }>(await api("/api/v1/maintenance"));
+    expect(
+      (await json(await api(`/api/v1/maintenance/${w.id}/cancel`, { method: "POST", headers: OPERATOR })))
+        .cancelledAt,
+    ).toBeTypeOf("number");
+    expect(
+      (await api(`/api/v1/maintenance/${w.id}/cancel`, { method: "POST", headers: OPERATOR })).status,
+    ).toBe(409);
+    const list = await json<{ windows: { id: string; createdBy: string }[] }>(
+      await api("/api/v1/maintenance"),
+    );
     expect(list.windows.find((x) => x.id === w.id)?.createdBy).toBe("alice");
   });
 });
@@ -229,13 +322,32 @@ describe("a month imported and computed exactly", () => {
   const lines: string[] = [];
   for (let i = 0; i < 44_640; i++) {
     const ts = start + i * 60_000;
-    lines.push(JSON.stringify({ target: "portal", agent: "kuma", ts: new Date(ts).toISOString(), ok: !failing(ts), duration_ms: 80 }));
+    lines.push(
+      JSON.stringify({
+        target: "portal",
+        agent: "kuma",
+        ts: new Date(ts).toISOString(),
+        ok: !failing(ts),
+        duration_ms: 80,
+      }),
+    );
   }
   const ndjson = `${lines.join("\n")}\n{"target":"portal","ts":"2026-10-01T00:00:00","ok":true,"duration_ms":1}\nnot json\n`;
 
   it("imports idempotently and reports rejected lines by number", async () => {
-    const post = () => api("/api/v1/import", { method: "POST", headers: { authorization: "Bearer op-token", "content-type": "application/x-ndjson" }, body: ndjson });
-    const first = await json<{ lines: number; imported: number; duplicates: number; rejected: number; errors: { line: number; reason: string }[] }>(await post());
+    const post = () =>
+      api("/api/v1/import", {
+        method: "POST",
+        headers: { authorization: "Bearer op-token", "content-type": "application/x-ndjson" },
+        body: ndjson,
+      });
+    const first = await json<{
+      lines: number;
+      imported: number;
+      duplicates: number;
+      rejected: number;
+      errors: { line: number; reason: string }[];
+    }>(await post());
     expect(first).toMatchObject({ lines: 44_642, imported: 44_640, duplicates: 0, rejected: 2 });
     expect(first.errors).toEqual([
       { line: 44_641, reason: "ts: an ISO 8601 time with offset (Z or +08:00)" },
@@ -246,9 +358,16 @@ describe("a month imported and computed exactly", () => {
     // A "corrected" line for a time already stored is refused by line number, never silently dropped.
     const corrected = `${JSON.stringify({ target: "portal", agent: "kuma", ts: new Date(start).toISOString(), ok: false, duration_ms: 80 })}\n`;
     const conflict = await json<{ rejected: number; errors: { line: number; reason: string }[] }>(
-      await api("/api/v1/import", { method: "POST", headers: { authorization: "Bearer op-token", "content-type": "application/x-ndjson" }, body: corrected }),
+      await api("/api/v1/import", {
+        method: "POST",
+        headers: { authorization: "Bearer op-token", "content-type": "application/x-ndjson" },
+        body: corrected,
+      }),
     );
-    expect(conflict).toMatchObject({ rejected: 1, errors: [{ line: 1, reason: expect.stringMatching(/already stored/) }] });
+    expect(conflict).toMatchObject({
+      rejected: 1,
+      errors: [{ line: 1, reason: expect.stringMatching(/already stored/) }],
+    });
   });
 
   it("moves a line whose 48-bit key is taken by another result to the next key", async () => {
@@ -264,11 +383,17 @@ describe("a month imported and computed exactly", () => {
     raw.close();
     const line = `${JSON.stringify({ target: "portal", agent: "clash", ts: new Date(ts).toISOString(), ok: true, duration_ms: 5 })}\n`;
     const post = () =>
-      api("/api/v1/import", { method: "POST", headers: { authorization: "Bearer op-token", "content-type": "application/x-ndjson" }, body: line });
+      api("/api/v1/import", {
+        method: "POST",
+        headers: { authorization: "Bearer op-token", "content-type": "application/x-ndjson" },
+        body: line,
+      });
     expect(await json(await post())).toMatchObject({ imported: 1, duplicates: 0, rejected: 0 });
     expect(await json(await post())).toMatchObject({ imported: 0, duplicates: 1, rejected: 0 }); // still idempotent
     const check = new Database(db, { readonly: true });
-    expect(check.prepare("SELECT target FROM results WHERE agent = 'import-clash' AND seq = ?").get(seq + 1)).toEqual({ target: "portal" });
+    expect(
+      check.prepare("SELECT target FROM results WHERE agent = 'import-clash' AND seq = ?").get(seq + 1),
+    ).toEqual({ target: "portal" });
     check.close();
   });
 
@@ -276,11 +401,33 @@ describe("a month imported and computed exactly", () => {
     // Windows recorded in the past can't be made through the API (it stamps "now"): write them as the
     // store would have recorded them in September and October.
     const raw = new Database(db);
-    const ins = raw.prepare("INSERT INTO maintenance (spec, reason, approved_by, created_by, created_at) VALUES (?, ?, ?, ?, ?)");
+    const ins = raw.prepare(
+      "INSERT INTO maintenance (spec, reason, approved_by, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+    );
     // planned: recorded Sep 30, window Oct 20 13:30–15:00 (90 min) covers the 37-min outage
-    ins.run(JSON.stringify({ targets: ["portal"], start: at("2026-10-20T13:30:00"), end: at("2026-10-20T15:00:00") }), "升级", "张主任", "alice", at("2026-09-30T09:00:00"));
+    ins.run(
+      JSON.stringify({
+        targets: ["portal"],
+        start: at("2026-10-20T13:30:00"),
+        end: at("2026-10-20T15:00:00"),
+      }),
+      "升级",
+      "张主任",
+      "alice",
+      at("2026-09-30T09:00:00"),
+    );
     // late: recorded Oct 25 02:30 for 02:00–03:00 the same night: listed, excludes nothing
-    ins.run(JSON.stringify({ targets: ["portal"], start: at("2026-10-25T02:00:00"), end: at("2026-10-25T03:00:00") }), "补录", "张主任", "alice", at("2026-10-25T02:30:00"));
+    ins.run(
+      JSON.stringify({
+        targets: ["portal"],
+        start: at("2026-10-25T02:00:00"),
+        end: at("2026-10-25T03:00:00"),
+      }),
+      "补录",
+      "张主任",
+      "alice",
+      at("2026-10-25T02:30:00"),
+    );
     raw.close();
 
     const body = await json<{
@@ -288,18 +435,35 @@ describe("a month imported and computed exactly", () => {
         id: string;
         value: number | null;
         met: boolean | null;
-        targets: { target: string; availability: Record<string, unknown> & { ratio: number; outages: unknown[]; flaps: unknown[] }; exclusions: { planned: boolean; excludedMs: number }[]; website: { samples: unknown; worstWeek: Record<string, unknown> } }[];
+        targets: {
+          target: string;
+          availability: Record<string, unknown> & { ratio: number; outages: unknown[]; flaps: unknown[] };
+          exclusions: { planned: boolean; excludedMs: number }[];
+          website: { samples: unknown; worstWeek: Record<string, unknown> };
+        }[];
       }[];
     }>(await api("/api/v1/indicators?month=2026-10"));
     const web = body.indicators.find((i) => i.id === "website_uptime");
     const portal = web?.targets.find((t) => t.target === "portal");
     // AST = 2,678,400 s; excluded = 90 min = 5,400 s; counted = 2,673,000 s; down = 61 min = 3,660 s.
     // ratio = (2,673,000 − 3,660) / 2,673,000 = 2,669,340 / 2,673,000 = 0.998630…, shown truncated as 99.86 %.
-    expect(portal?.availability).toMatchObject({ ast: 2_678_400_000, excluded: 5_400_000, down: 3_660_000, unknown: 0, up: 2_669_340_000, coverage: 1 });
+    expect(portal?.availability).toMatchObject({
+      ast: 2_678_400_000,
+      excluded: 5_400_000,
+      down: 3_660_000,
+      unknown: 0,
+      up: 2_669_340_000,
+      coverage: 1,
+    });
     expect(portal?.availability.ratio).toBe(2_669_340 / 2_673_000);
     expect(formatPercent(portal?.availability.ratio ?? null)).toBe("99.86%");
     expect(portal?.availability.outages).toEqual([
-      { start: at("2026-10-10T10:00:00"), end: at("2026-10-10T11:01:00"), rawStart: at("2026-10-10T10:00:00"), rawEnd: at("2026-10-10T11:01:00") },
+      {
+        start: at("2026-10-10T10:00:00"),
+        end: at("2026-10-10T11:01:00"),
+        rawStart: at("2026-10-10T10:00:00"),
+        rawEnd: at("2026-10-10T11:01:00"),
+      },
     ]);
     expect(portal?.availability.flaps).toHaveLength(1);
     expect(portal?.exclusions.map((e) => [e.planned, e.excludedMs])).toEqual([
@@ -310,11 +474,20 @@ describe("a month imported and computed exactly", () => {
     expect(portal?.website.samples).toEqual({ total: 44_640, failed: 99, share: 99 / 44_640 });
     // Worst 7 local days: Oct 4–10 holds the flap (Oct 5) and the 61 failures (Oct 10): 62 / (7 × 1,440) —
     // the earliest of the windows with that share; 0.6 % < 5 %: no veto.
-    expect(portal?.website.worstWeek).toMatchObject({ start: at("2026-10-04T00:00:00"), end: at("2026-10-11T00:00:00"), total: 10_080, failed: 62, veto: false });
+    expect(portal?.website.worstWeek).toMatchObject({
+      start: at("2026-10-04T00:00:00"),
+      end: at("2026-10-11T00:00:00"),
+      total: 10_080,
+      failed: 62,
+      veto: false,
+    });
     // The group figure is the minimum over targets: "web" has no data in October, so n/a and ignored.
     expect(web?.value).toBe(2_669_340 / 2_673_000);
     expect(web?.met).toBe(true);
     // No fault was opened in October: both rates are n/a, never 100 %.
-    expect(body.indicators.find((i) => i.id === "fault_response_rate")).toMatchObject({ value: null, met: null });
+    expect(body.indicators.find((i) => i.id === "fault_response_rate")).toMatchObject({
+      value: null,
+      met: null,
+    });
   });
 });

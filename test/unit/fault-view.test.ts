@@ -22,7 +22,11 @@ describe("fault view", () => {
     const at = Date.parse("2026-11-25T10:00:00+08:00");
     const v = faultView(fault(at, "P1"), clock, at + 60_000);
     // P1: respond within 15 min, resolve within 4 h
-    expect(v).toMatchObject({ respond_by: at + 15 * 60_000, resolve_by: at + 4 * 3_600_000, response: "pending" });
+    expect(v).toMatchObject({
+      respond_by: at + 15 * 60_000,
+      resolve_by: at + 4 * 3_600_000,
+      response: "pending",
+    });
   });
 
   it("says why when a working-day deadline falls in a year the calendar does not cover", () => {
@@ -31,7 +35,12 @@ describe("fault view", () => {
     expect(clock.calendar.covers(2027)).toBe(false);
     const at = Date.parse("2026-12-31T10:00:00+08:00");
     const v = faultView(fault(at, "P4"), clock, at);
-    expect(v).toMatchObject({ respond_by: null, resolve_by: null, response: "unknown", completion: "unknown" });
+    expect(v).toMatchObject({
+      respond_by: null,
+      resolve_by: null,
+      response: "unknown",
+      completion: "unknown",
+    });
     expect(v.deadline_error).toMatch(/no official calendar data for 2027/);
   });
 });

@@ -40,12 +40,10 @@ export class ApiAuth {
         return;
       }
       if (rank[actor.role] < rank[role]) {
-        res
-          .status(403)
-          .json({
-            error: "forbidden",
-            message: `needs role ${role}, token "${actor.name}" has ${actor.role}`,
-          });
+        res.status(403).json({
+          error: "forbidden",
+          message: `needs role ${role}, token "${actor.name}" has ${actor.role}`,
+        });
         return;
       }
       res.locals.actor = actor;

@@ -29,6 +29,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# A fresh clone: install the locked dependencies first, so this one command is enough.
+[ -d node_modules ] || npm ci || exit 1
 npm run --silent build || exit 1
 mkdir -p test-results
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"

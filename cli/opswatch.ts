@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { configJsonSchema } from "../config/json-schema.js";
-import { ConfigError, loadConfig } from "../config/load.js";
+import { ConfigError, type ConfigRole, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { createLogger, type Logger } from "../lib/log.js";
 import { VERSION } from "../lib/version.js";
@@ -27,9 +27,9 @@ const startDemoSimulators = async (...a: Parameters<typeof import("../sim/demo.j
 const DEMO_CONFIG = fileURLToPath(new URL("../../config/demo.yaml", import.meta.url));
 
 /** Loads a config or exits 1 with every problem listed (file:line:col: key: expectation), never a stack. */
-function load(file: string): Config {
+function load(file: string, role?: ConfigRole): Config {
   try {
-    return loadConfig(file);
+    return loadConfig(file, role);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(`${e.message}\n${e.issues.length} problem(s) in ${file}\n`);
@@ -74,7 +74,7 @@ program
   .description("run the server: agent ingest (ws), store, /metrics and the API")
   .requiredOption("-c, --config <file>", "config file (YAML)")
   .action(async (o: { config: string }) => {
-    const cfg = need(load(o.config), "server", o.config);
+    const cfg = need(load(o.config, "server"), "server", o.config);
     const log = createLogger(cfg.log_level, "opswatch-server");
     const srv = await startServer(cfg, log);
     untilSignal(log, [() => srv.close()]);
@@ -85,7 +85,7 @@ program
   .description("run an agent: probe the targets on schedule, spool results, stream them to the server")
   .requiredOption("-c, --config <file>", "config file (YAML)")
   .action(async (o: { config: string }) => {
-    const cfg = need(load(o.config), "agent", o.config);
+    const cfg = need(load(o.config, "agent"), "agent", o.config);
     const log = createLogger(cfg.log_level, "opswatch-agent");
     const agent = await startAgent(cfg, log);
     untilSignal(log, [() => agent.stop()]);

@@ -34,17 +34,29 @@ function formatPath(path: PropertyKey[]): string {
 }
 
 /** Reads, parses and validates a config file; throws ConfigError listing every problem. */
-export function loadConfig(file: string): Config {
+/**
+ * Which process reads the file: each resolves only the secrets of its own sections, so an agent does not
+ * need the server's tokens in its environment (and the other way round). Undefined: everything.
+ */
+export type ConfigRole = "server" | "agent";
+
+/** Sections only the other role uses (they may hold its secrets). */
+const foreign: Record<ConfigRole, readonly string[]> = {
+  server: ["agent"],
+  agent: ["server", "notifications", "reports"],
+};
+
+export function loadConfig(file: string, role?: ConfigRole): Config {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
     throw new ConfigError([{ file, path: "", message: `cannot read: ${(e as NodeJS.ErrnoException).code}` }]);
   }
-  return parseConfig(text, file);
+  return parseConfig(text, file, role);
 }
 
-export function parseConfig(text: string, file: string): Config {
+export function parseConfig(text: string, file: string, role?: ConfigRole): Config {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -62,6 +74,7 @@ export function parseConfig(text: string, file: string): Config {
     );
   }
   const raw = doc.toJS() ?? {};
+  if (role && raw && typeof raw === "object") for (const key of foreign[role]) delete raw[key];
   const parsed = withSecretBaseDir(dirname(resolve(file)), () => Config.safeParse(raw));
   if (parsed.success) {
     const dup = [...duplicateIds(parsed.data), ...inspectionReferences(parsed.data)];

@@ -76,6 +76,25 @@ describe("config loading", () => {
     ]);
   });
 
+  it("resolves only the secrets of the sections the reading process uses", () => {
+    const text = `server:
+  agents: [{ id: a, token: "\${OPSWATCH_SERVER_ONLY_SECRET}" }]
+agent:
+  id: a
+  server: ws://127.0.0.1:8080/ws/agent
+  token: literal-agent-token`;
+    // The agent never sees the server's secrets, so it needs none of them in its environment.
+    expect(parseConfig(text, "shared.yaml", "agent").agent?.token).toBe("literal-agent-token");
+    expect(parseConfig(text, "shared.yaml", "agent").server).toBeUndefined();
+    // The server, and a check of the whole file, must resolve them.
+    expect(issues(() => parseConfig(text, "shared.yaml", "server"))[0]).toMatch(
+      /OPSWATCH_SERVER_ONLY_SECRET is not set/,
+    );
+    expect(issues(() => parseConfig(text, "shared.yaml"))[0]).toMatch(
+      /OPSWATCH_SERVER_ONLY_SECRET is not set/,
+    );
+  });
+
   it("rejects duplicate ids and bad cron expressions", () => {
     const lines = issues(() =>
       parseConfig(

@@ -37,6 +37,8 @@ export interface IngestOptions {
   onCommitted?: (results: Result[]) => Promise<void>;
 }
 
+const GROUP_MAX = 5000;
+
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /**
@@ -182,8 +184,16 @@ export class Ingest {
   /** Commits everything queued in one transaction, then acks each batch. */
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
+      // At most ~GROUP_MAX results per transaction: a bigger group stalls the event loop (acks, other
+      // agents, /metrics) for tens of milliseconds (bench/README.md, "Ingest", finding 5).
+      let n = 0;
+      let take = 0;
+      while (
+        take < this.queue.length &&
+        (take === 0 || n + (this.queue[take]?.results.length ?? 0) <= GROUP_MAX)
+      )
+        n += this.queue[take++]?.results.length ?? 0;
+      const group = this.queue.splice(0, take);
       const t0 = process.hrtime.bigint();
       let outcomes: Awaited<ReturnType<Store["commit"]>>;
       try {

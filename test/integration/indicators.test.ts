@@ -5,13 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
 import { parseConfig } from "../../config/load.js";
 import { formatPercent } from "../../engine/availability.js";
 import { createLogger } from "../../lib/log.js";
-import { AGENT_WS_PATH, type Result } from "../../protocol/messages.js";
+import type { Result } from "../../protocol/messages.js";
 import { contentSeq } from "../../server/import.js";
 import { type RunningServer, startServer } from "../../server/server.js";
+import { connectAgent } from "../peers/agent-client.js";
 
 const dir = mkdtempSync(join(tmpdir(), "opswatch-ind-"));
 const db = join(dir, "s.db");
@@ -56,53 +56,20 @@ afterAll(async () => {
 const api = (path: string, init?: RequestInit) => fetch(`${srv.url}${path}`, init);
 const json = async <T = Record<string, unknown>>(r: Response) => (await r.json()) as T;
 
-/** An agent connection that sends results for target "web" and waits for each ack. */
+/** An agent connection that sends results for target "web" (or the UPS) and waits for each ack. */
 async function agent() {
-  const ws = new WebSocket(`ws://127.0.0.1:${srv.port}${AGENT_WS_PATH}`);
-  const inbox: ((m: { type: string }) => void)[] = [];
-  ws.on("message", (d) => inbox.shift()?.(JSON.parse(d.toString())));
-  const next = () => new Promise<{ type: string }>((r) => inbox.push(r));
-  await new Promise((r) => ws.once("open", r));
-  ws.send(
-    JSON.stringify({
-      type: "hello",
-      v: 1,
-      agent: "a1",
-      token: "agent-token",
-      version: "t",
-      spool_depth: 0,
-      clock_ms: Date.now(),
-    }),
-  );
-  const welcome = (await next()) as { type: string; last_seq: number };
-  expect(welcome.type).toBe("welcome");
-  let seq = welcome.last_seq; // a reconnecting agent continues its sequence
-  let last = "";
+  const a = await connectAgent(srv.port);
   return {
     async send(ts: number, ok: boolean, ups?: Result["values"]) {
       const where = ups
         ? ({ target: "ups", check: "snmp", kind: "snmp" } as const)
         : ({ target: "web", check: "home", kind: "http" } as const);
-      const r: Result = {
-        v: 1,
-        agent: "a1",
-        seq: ++seq,
-        ...where,
-        ts,
-        duration_ms: 5,
-        ok,
-        values: ups ?? {},
-      };
-      last = JSON.stringify({ type: "batch", id: seq, spool_depth: 0, results: [r] });
-      ws.send(last);
-      expect((await next()).type).toBe("ack");
+      expect((await a.send([{ ...where, ts, ok, values: ups ?? {} }])).type).toBe("ack");
     },
-    /** Sends the last batch again, as an agent does after a lost ack. */
     async replay() {
-      ws.send(last);
-      expect(await next()).toMatchObject({ type: "ack", committed: 0, duplicates: 1 });
+      expect(await a.replay()).toMatchObject({ type: "ack", committed: 0, duplicates: 1 });
     },
-    close: () => ws.close(),
+    close: () => a.close(),
   };
 }
 

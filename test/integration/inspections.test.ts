@@ -5,12 +5,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
 import { parseConfig } from "../../config/load.js";
 import type { Config, ServerConfig } from "../../config/schema.js";
 import { createLogger } from "../../lib/log.js";
-import { AGENT_WS_PATH, type Result } from "../../protocol/messages.js";
 import { type RunningServer, startServer } from "../../server/server.js";
+import { connectAgent } from "../peers/agent-client.js";
 
 const dir = mkdtempSync(join(tmpdir(), "opswatch-insp-"));
 const db = join(dir, "s.db");
@@ -50,7 +49,6 @@ inspections:
 
 let now = t("2026-03-09T08:00:00"); // the server first starts at 08:00 on Monday 2026-03-09
 let srv: RunningServer;
-let seq = 0;
 
 beforeAll(async () => {
   srv = await startServer(cfg, createLogger("silent"), { clock: () => now });
@@ -64,50 +62,29 @@ const json = async <T = Record<string, unknown>>(r: Response) => (await r.json()
 
 /** One batch with a UPS poll and a portal probe at `ts`, acked after commit (so the live view has it). */
 async function feed(ts: number, charge: number): Promise<void> {
-  const ws = new WebSocket(`ws://127.0.0.1:${srv.port}${AGENT_WS_PATH}`);
-  const inbox: ((m: { type: string; last_seq?: number }) => void)[] = [];
-  ws.on("message", (d) => inbox.shift()?.(JSON.parse(d.toString())));
-  const next = () => new Promise<{ type: string; last_seq?: number }>((r) => inbox.push(r));
-  await new Promise((r) => ws.once("open", r));
-  ws.send(
-    JSON.stringify({
-      type: "hello",
-      v: 1,
-      agent: "a1",
-      token: "agent-token",
-      version: "t",
-      spool_depth: 0,
-      clock_ms: ts,
-    }),
-  );
-  seq = (await next()).last_seq ?? seq;
-  const ups: Result = {
-    v: 1,
-    agent: "a1",
-    seq: ++seq,
-    target: "ups-1",
-    check: "snmp",
-    kind: "snmp",
-    ts,
-    duration_ms: 40,
-    ok: true,
-    values: { "battery.charge": charge, "battery.status": 2, "ups.load": 40, "ups.output_source": 3 },
-  };
-  const web: Result = {
-    v: 1,
-    agent: "a1",
-    seq: ++seq,
-    target: "portal",
-    check: "home",
-    kind: "http",
-    ts,
-    duration_ms: 120,
-    ok: true,
-    values: { "http.status": 200 },
-  };
-  ws.send(JSON.stringify({ type: "batch", id: 1, spool_depth: 0, results: [ups, web] }));
-  expect(await next()).toMatchObject({ type: "ack", committed: 2 });
-  ws.close();
+  const a = await connectAgent(srv.port, { clockMs: ts });
+  const ack = await a.send([
+    {
+      target: "ups-1",
+      check: "snmp",
+      kind: "snmp",
+      ts,
+      duration_ms: 40,
+      ok: true,
+      values: { "battery.charge": charge, "battery.status": 2, "ups.load": 40, "ups.output_source": 3 },
+    },
+    {
+      target: "portal",
+      check: "home",
+      kind: "http",
+      ts,
+      duration_ms: 120,
+      ok: true,
+      values: { "http.status": 200 },
+    },
+  ]);
+  expect(ack).toMatchObject({ type: "ack", committed: 2 });
+  a.close();
 }
 
 interface ItemView {

@@ -9,14 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
+
 import { parseConfig } from "../../config/load.js";
 import { createLogger } from "../../lib/log.js";
-import { AGENT_WS_PATH, type Result } from "../../protocol/messages.js";
 import type { Clock } from "../../server/notify/clock.js";
 import { systemClock } from "../../server/notify/clock.js";
 import { plain, renderBody } from "../../server/notify/format.js";
 import { type RunningServer, startServer } from "../../server/server.js";
+import { connectAgent } from "../peers/agent-client.js";
 import {
   CTX,
   captureLogger,
@@ -576,38 +576,11 @@ notifications:
   });
 
   it("a fault opened from results reaches the webhook with its ack link, and so does its recovery", async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${srv.port}${AGENT_WS_PATH}`);
-    const inbox: ((m: { type: string; last_seq?: number }) => void)[] = [];
-    ws.on("message", (d) => inbox.shift()?.(JSON.parse(d.toString())));
-    const next = () => new Promise<{ type: string; last_seq?: number }>((r) => inbox.push(r));
-    await new Promise((r) => ws.once("open", r));
-    ws.send(
-      JSON.stringify({
-        type: "hello",
-        v: 1,
-        agent: "a1",
-        token: "agent-token",
-        version: "t",
-        spool_depth: 0,
-        clock_ms: Date.now(),
-      }),
-    );
-    let seq = (await next()).last_seq ?? 0;
+    const agent = await connectAgent(srv.port);
     const send = async (ts: number, ok: boolean) => {
-      const r: Result = {
-        v: 1,
-        agent: "a1",
-        seq: ++seq,
-        target: "web",
-        check: "home",
-        kind: "http",
-        ts,
-        duration_ms: 5,
-        ok,
-        values: {},
-      };
-      ws.send(JSON.stringify({ type: "batch", id: seq, spool_depth: 0, results: [r] }));
-      expect((await next()).type).toBe("ack");
+      expect(
+        (await agent.send([{ target: "web", check: "home", kind: "http", ts, ok, values: {} }])).type,
+      ).toBe("ack");
     };
     const t0 = Date.now() - 10 * 60_000;
     await send(t0, true);
@@ -646,6 +619,6 @@ notifications:
     expect(recovered?.json.title).toContain("已恢复 Recovered");
     const metrics = await (await fetch(`${srv.url}/metrics`)).text();
     expect(metrics).toContain('opswatch_notifications_total{channel="ops-hook",result="sent"} 2');
-    ws.close();
+    agent.close();
   });
 });

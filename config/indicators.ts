@@ -101,9 +101,11 @@ export const TargetIndicator = z.strictObject({
   via: Via.optional().describe("default: load_powered for UPS power, mains_normal for room power, else ok"),
   checks: z.array(z.string()).optional().describe("checks that count; default every check with counts: true"),
   combine: z
-    .enum(["worst", "best"])
+    .enum(["worst", "best", "members"])
     .optional()
-    .describe("across checks: worst (default) or best (firewall: down only when no check answers)"),
+    .describe(
+      "across checks: worst (default), best (down only when no check answers) or members (firewall default: per `member`, down when no reachability check answers or its SNMP state shows a designated interface down, an HA backup role or a reboot; up when any member is)",
+    ),
   severity: Severity.optional().describe("severity of the fault this opens; default per indicator"),
 });
 export type TargetIndicator = z.infer<typeof TargetIndicator>;

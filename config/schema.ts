@@ -62,6 +62,9 @@ const CheckBase = {
     .optional()
     .describe("consecutive failures before DOWN; default 2 for http/tcp, 3 for snmp/host"),
   counts: z.boolean().default(true).describe("false: shown, but not counted in the target's indicators"),
+  member: Id.optional().describe(
+    "HA pair: which device of the target this check watches (firewall_stability is met while any member is up and active)",
+  ),
 };
 
 const HttpCheck = z.strictObject({

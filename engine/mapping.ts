@@ -3,9 +3,23 @@
 import type { Severity, TimeIndicator, Via } from "../config/indicators.js";
 import type { Check, Target } from "../config/schema.js";
 import { type AutoItemDef, defaultAutoItems, type TargetKind } from "./inspections.js";
+import type { Combine } from "./timeline.js";
+import type { CheckVia } from "./verdict.js";
 
 export interface CheckSpec {
+  /** Stream id: the check's id, or `<check>#state` for the device-state stream of a firewall member. */
   id: string;
+  /** The configured check whose results feed this stream. */
+  source: string;
+  /** How a result is read for this stream. */
+  via: CheckVia;
+  /**
+   * combine "members" only (firewall_stability): a member is DOWN when its reachability checks all
+   * fail or one of its state streams is DOWN (interface down, backup role of an HA pair, a reboot).
+   */
+  role?: "reach" | "state";
+  /** Which device of the target (an HA pair has two); "" when the target is one device. */
+  member?: string;
   /** Consecutive failures before DOWN (rule: 2 for HTTP/TCP/ICMP, 3 for SNMP). */
   confirm: number;
   /** How long one result holds: 2 × interval + timeout. */
@@ -17,7 +31,7 @@ export interface IndicatorSpec {
   group: string;
   indicator: TimeIndicator;
   via: Via;
-  combine: "worst" | "best";
+  combine: Combine;
   severity: Severity;
   checks: CheckSpec[];
 }
@@ -39,6 +53,23 @@ const defaultSeverity: Record<TimeIndicator, Severity> = {
   response_time: "P3",
 };
 
+function spec(
+  t: Target,
+  indicator: TimeIndicator,
+  via: Via,
+  combine: Combine,
+  severity: Severity | undefined,
+): Omit<IndicatorSpec, "checks"> {
+  return {
+    target: t.id,
+    group: t.group,
+    indicator,
+    via,
+    combine,
+    severity: severity ?? defaultSeverity[indicator],
+  };
+}
+
 export function confirmOf(check: Check): number {
   return check.confirm ?? (check.kind === "http" || check.kind === "tcp" ? 2 : 3);
 }
@@ -53,15 +84,32 @@ export function indicatorSpecs(targets: readonly Target[]): IndicatorSpec[] {
       const checks = m.checks
         ? t.checks.filter((c) => m.checks?.includes(c.id))
         : t.checks.filter((c) => c.counts);
+      const via = m.via ?? defaultVia[m.id];
+      // Firewall: unstable only when neither SNMP nor ICMP/TCP answers, a designated interface is down,
+      // or after a reboot; an HA pair only when no member is up and active (indicators.md).
+      const combine = m.combine ?? (m.id === "firewall_stability" ? "members" : "worst");
+      const base = (c: Check) => ({ source: c.id, confirm: confirmOf(c), hold: holdOf(c) });
+      if (combine !== "members")
+        return {
+          ...spec(t, m.id, via, combine, m.severity),
+          checks: checks.map((c) => ({ id: c.id, via, ...base(c) })),
+        };
+      const pair = new Set(checks.map((c) => c.member ?? "")).size > 1;
       return {
-        target: t.id,
-        group: t.group,
-        indicator: m.id,
-        via: m.via ?? defaultVia[m.id],
-        // Firewall reachability: unstable only when neither SNMP nor ICMP/TCP answers (indicators.md).
-        combine: m.combine ?? (m.id === "firewall_stability" ? "best" : "worst"),
-        severity: m.severity ?? defaultSeverity[m.id],
-        checks: checks.map((c) => ({ id: c.id, confirm: confirmOf(c), hold: holdOf(c) })),
+        ...spec(t, m.id, via, combine, m.severity),
+        checks: checks.flatMap((c): CheckSpec[] => {
+          const member = c.member ?? "";
+          const reach: CheckSpec = { id: c.id, via, role: "reach", member, ...base(c) };
+          if (c.kind !== "snmp") return [reach];
+          const state: CheckSpec = {
+            id: `${c.id}#state`,
+            via: pair ? "device_active" : "device",
+            role: "state",
+            member,
+            ...base(c),
+          };
+          return [reach, state];
+        }),
       };
     }),
   );

@@ -1,5 +1,6 @@
 // From runs to the state of a target over time (indicators.md, precise rules 1, 3, 4, 5 and 6):
 // per (check, agent) confirmation → per check quorum across agents → across checks worst (or best).
+import { normalize } from "./intervals.js";
 import type { Flap, Interval, Segment, State, Stream } from "./types.js";
 
 /**
@@ -64,6 +65,88 @@ export function quorum(streamsOfOneCheck: readonly (readonly Segment[])[], range
     if (up + down === 0) return "unknown";
     return 2 * down > up + down ? "down" : "up";
   });
+}
+
+/**
+ * How a target's state follows from its checks: worst (rule 3), best (down only when no check answers)
+ * or members (firewall_stability): per member, DOWN when its reachability checks are all down or one of
+ * its state streams is down, UP when a reachability check is up; the target is UP when any member is.
+ */
+export type Combine = "worst" | "best" | "members";
+
+/** Where a stream stands in a "members" target (CheckSpec's role and member). */
+export interface StreamRole {
+  role?: "reach" | "state";
+  member?: string;
+}
+
+/** The target's timeline from the quorum timeline of each of its streams (same order as `streams`). */
+export function combineTarget(
+  perStream: readonly (readonly Segment[])[],
+  streams: readonly StreamRole[],
+  mode: Combine,
+  range: Interval,
+): Segment[] {
+  if (mode !== "members") return combineChecks(perStream, mode, range);
+  const members = new Map<string, { reach: (readonly Segment[])[]; state: (readonly Segment[])[] }>();
+  streams.forEach((s, i) => {
+    const m = members.get(s.member ?? "") ?? { reach: [], state: [] };
+    members.set(s.member ?? "", m);
+    m[s.role === "state" ? "state" : "reach"].push(perStream[i] ?? []);
+  });
+  const lines = [...members.values()].map(({ reach, state }) => {
+    const reachable = combineChecks(reach, "best", range);
+    if (state.length === 0) return reachable;
+    // A state stream can only veto: its UNKNOWN (SNMP silent while ICMP/TCP answers) is not a failure.
+    const veto = combineChecks(state, "worst", range).map((seg) =>
+      seg.state === "down" ? seg : { ...seg, state: "up" as const },
+    );
+    return combineChecks([reachable, veto], "worst", range);
+  });
+  return combineChecks(lines, "best", range);
+}
+
+/** combineTarget at one instant, for the live state: `states` in the order of `streams`. */
+export function combineNow(states: readonly State[], streams: readonly StreamRole[], mode: Combine): State {
+  const range = { start: 0, end: 1 };
+  const seg = combineTarget(
+    states.map((state) => [{ ...range, state }]),
+    streams,
+    mode,
+    range,
+  );
+  return seg[0]?.state ?? "unknown";
+}
+
+/**
+ * `segments` with DOWN forced over the intervals in `down` (e.g. reboots). The segments must be in order
+ * and contiguous over the range, as streamTimeline gives them.
+ */
+export function overlayDown(
+  segments: readonly Segment[],
+  down: readonly Interval[],
+  range: Interval,
+): Segment[] {
+  if (down.length === 0) return [...segments];
+  const forced = normalize(down);
+  const line = new Line(range);
+  let j = 0;
+  for (const seg of segments) {
+    let t = seg.start;
+    while (t < seg.end) {
+      while (j < forced.length && (forced[j] as Interval).end <= t) j++;
+      const f = forced[j];
+      if (!f || f.start >= seg.end) {
+        line.add(t, seg.end, seg.state);
+        break;
+      }
+      if (f.start > t) line.add(t, f.start, seg.state);
+      const end = Math.min(f.end, seg.end);
+      line.add(Math.max(t, f.start), end, "down");
+      t = end;
+    }
+  }
+  return line.finish();
 }
 
 const PRECEDENCE: Record<"worst" | "best", readonly State[]> = {

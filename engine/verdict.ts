@@ -5,6 +5,8 @@
 //   ups.alarms         string  names of the alarms present (upsAlarmDescr walked), comma-separated,
 //                              e.g. "OnBattery, InputBad"; matched case-insensitively
 //   input.voltage      number  upsInputVoltage of the input line, V RMS
+//   if.<name>.oper_status  number  ifOperStatus of a designated interface: 1 up
+//   vrrp.state         number  vrrpOperState: 2 backup, 3 master
 import type { Via } from "../config/indicators.js";
 import type { Result } from "../protocol/messages.js";
 import { fraction } from "./decimal.js";
@@ -16,7 +18,17 @@ export interface MainsParams {
   tolerance: number;
 }
 
+/**
+ * How one stream reads a result: an indicator's via, or the state of a firewall member (docs/snmp.md):
+ *   device         the SNMP answer shows every designated interface up (ifOperStatus 1)
+ *   device_active  the same, and the member is VRRP master (vrrp.state 3) when it reports a role —
+ *                  used when a target is an HA pair, where a backup member is up but not active
+ */
+export type CheckVia = Via | "device" | "device_active";
+
 const SOURCE_NONE = 2;
+const IF_UP = 1;
+const VRRP_MASTER = 3;
 const SOURCE_BATTERY = 5;
 // OutputOffAsRequested is deliberately absent: an output switched off on request is not instability.
 const UNPOWERED_ALARMS = new Set(["upsoutputoff", "upssystemoff", "shutdownimminent"]);
@@ -28,9 +40,14 @@ const MAINS_ALARMS = new Set(["inputbad", "onbattery"]);
  * nothing either way is "none": load_powered needs ups.output_source, mains_normal needs
  * ups.output_source or input.voltage (a PDU or ATS may report only the voltage).
  */
-export function verdictOf(result: Pick<Result, "ok" | "values">, via: Via, params: MainsParams): Verdict {
+export function verdictOf(
+  result: Pick<Result, "ok" | "values">,
+  via: CheckVia,
+  params: MainsParams,
+): Verdict {
   if (via === "ok") return result.ok ? "ok" : "fail";
   if (!result.ok) return "none";
+  if (via === "device" || via === "device_active") return deviceVerdict(result.values, via);
   const source = numeric(result.values["ups.output_source"]);
   const alarms = alarmNames(result.values["ups.alarms"]);
   if (via === "load_powered") {
@@ -45,6 +62,15 @@ export function verdictOf(result: Pick<Result, "ok" | "values">, via: Via, param
   )
     return "fail";
   return source === undefined && voltage === undefined ? "none" : "ok";
+}
+
+/** A device that answered: every designated interface up and, for device_active, not a VRRP backup. */
+function deviceVerdict(values: Result["values"], via: "device" | "device_active"): Verdict {
+  for (const [name, value] of Object.entries(values))
+    if (name.startsWith("if.") && name.endsWith(".oper_status") && value !== IF_UP) return "fail";
+  const role = numeric(values["vrrp.state"]);
+  if (via === "device_active" && role !== undefined && role !== VRRP_MASTER) return "fail";
+  return "ok";
 }
 
 /** |v − n| ≤ n·t, exactly in the decimals written (220 × 1.15 is 252.99999999999997 in doubles). */

@@ -3,7 +3,9 @@
 import type { Indicators } from "../config/indicators.js";
 import type { Target } from "../config/schema.js";
 import type { CheckSpec, IndicatorSpec } from "../engine/mapping.js";
+import { rebootBetween, type UptimeSample } from "../engine/reboots.js";
 import { appendRun, encodeRuns } from "../engine/runs.js";
+import { combineNow } from "../engine/timeline.js";
 import type { Run, State, Verdict } from "../engine/types.js";
 import { verdictOf } from "../engine/verdict.js";
 import type { Logger } from "../lib/log.js";
@@ -22,11 +24,15 @@ interface StreamState {
   /** Failed results since the last success ("none" neither resets nor extends it). */
   failures: number;
   state: State;
+  /** State streams: the newest sysUpTime seen, to find reboots as they happen. */
+  uptime?: UptimeSample;
 }
 
 const MONITORING_LOST = "monitoring_lost";
+const REBOOT = "device_reboot";
 const LABEL: Record<string, string> = {
   [MONITORING_LOST]: "监控中断 monitoring lost",
+  [REBOOT]: "设备重启 device rebooted",
   website_uptime: "网站不可访问 website down",
   ups_power_stability: "UPS 负载失电 load unpowered",
   room_power_stability: "市电异常 mains abnormal",
@@ -57,7 +63,7 @@ export class Evaluator {
     this.mains = { nominalVoltage: room.nominal_voltage, tolerance: room.tolerance };
     for (const spec of specs)
       for (const check of spec.checks) {
-        const k = `${spec.target}\0${check.id}`;
+        const k = `${spec.target}\0${check.source}`;
         this.byCheck.set(k, [...(this.byCheck.get(k) ?? []), { spec, check }]);
       }
   }
@@ -100,7 +106,8 @@ export class Evaluator {
       for (const { spec, check } of this.byCheck.get(`${r.target}\0${r.check}`) ?? []) {
         const key = { target: r.target, indicator: spec.indicator, check: check.id, agent: r.agent };
         const s = this.stream(key) ?? this.create(key, spec, check);
-        const verdict = verdictOf(r, spec.via, this.mains);
+        const verdict = verdictOf(r, check.via, this.mains);
+        if (check.role === "state") await this.watchUptime(s, r, detect);
         // A replay after restart starts at the oldest stream's tail: the others already hold those.
         if (mode === "replay" && r.ts < (s.runs.at(-1)?.last ?? 0)) continue;
         if (!appendRun(s.runs, { ts: r.ts, verdict }, check.hold, this.tz)) {
@@ -147,8 +154,8 @@ export class Evaluator {
           cursor,
         });
         for (const r of page.items)
-          if (r.check === s.key.check && r.agent === s.key.agent)
-            samples.push({ ts: r.ts, verdict: verdictOf(r, s.spec.via, this.mains) });
+          if (r.check === s.check.source && r.agent === s.key.agent)
+            samples.push({ ts: r.ts, verdict: verdictOf(r, s.check.via, this.mains) });
         cursor = page.next;
       }
       s.runs = encodeRuns(samples, s.check.hold, this.tz);
@@ -169,7 +176,7 @@ export class Evaluator {
     await this.runStore.save(rows);
   }
 
-  /** Live state of a target for one indicator: quorum across agents, then worst/best across checks. */
+  /** Live state of a target for one indicator: quorum across agents, then combined across checks. */
   targetState(spec: IndicatorSpec): State {
     const perCheck = spec.checks.map((c) => {
       const states = (this.bySpec.get(spec) ?? [])
@@ -178,8 +185,25 @@ export class Evaluator {
       if (states.length === 0) return "unknown" as State;
       return states.filter((x) => x === "down").length * 2 > states.length ? "down" : "up";
     });
-    const order: State[] = spec.combine === "worst" ? ["down", "unknown", "up"] : ["up", "unknown", "down"];
-    return order.find((s) => perCheck.includes(s)) ?? "unknown";
+    return combineNow(perCheck, spec.checks, spec.combine);
+  }
+
+  /**
+   * A reboot (sysUpTime went backwards, engine/reboots.ts) opens a fault at once: the device is already
+   * back, so it is recorded as recovered too and waits for a person. Its downtime is not a rollup: the
+   * period figures find it again in the raw results (server/indicators.ts).
+   */
+  private async watchUptime(s: StreamState, r: Result, detect: boolean): Promise<void> {
+    const uptime = r.values["sys.uptime_seconds"];
+    if (!r.ok || typeof uptime !== "number") return;
+    const prev = s.uptime;
+    if (prev && r.ts < prev.ts) return;
+    s.uptime = { ts: r.ts, uptime };
+    const reboot = prev && rebootBetween(prev, s.uptime);
+    if (!reboot || !detect) return;
+    const title = `${this.names.get(s.key.target) ?? s.key.target}: ${LABEL[REBOOT]}`;
+    await this.faults.detected(s.key.target, REBOOT, title, s.spec.severity, r.ts);
+    await this.faults.recovered(s.key.target, REBOOT, r.ts);
   }
 
   /** Healthy for fault resolution: not DOWN for that indicator (manual faults: always). */

@@ -11,9 +11,10 @@ import type { InspectionRate } from "../engine/inspections.js";
 import { intersect, subtract } from "../engine/intervals.js";
 import { type ExclusionEntry, exclusionsFor, type MaintenanceWindow } from "../engine/maintenance.js";
 import type { IndicatorSpec } from "../engine/mapping.js";
+import { findReboots } from "../engine/reboots.js";
 import { type ResponseTimeFigures, responseTimeFigures } from "../engine/response-time.js";
 import { serviceIntervals } from "../engine/service-time.js";
-import { combineChecks, quorum, streamTimeline } from "../engine/timeline.js";
+import { combineTarget, overlayDown, quorum, streamTimeline } from "../engine/timeline.js";
 import type { AvailabilityFigures, Flap, Interval, Run, Segment } from "../engine/types.js";
 import {
   type SampleShare,
@@ -272,6 +273,7 @@ export class IndicatorService {
   private async timeline(spec: IndicatorSpec, range: Interval, maxHold: number) {
     const rows = await this.d.runs.load(spec.target, spec.indicator, range.start, range.end);
     const streams = groupStreams(rows);
+    const reboots = await this.reboots(spec, range);
     const flaps: Flap[] = [];
     let truncated = false;
     const perCheck = spec.checks.map((c) => {
@@ -279,13 +281,34 @@ export class IndicatorService {
         if (runs[0] && runs[0].verdict !== "ok") truncated = true;
         const t = streamTimeline({ check: c.id, agent, confirm: c.confirm, runs }, range);
         flaps.push(...t.flaps);
-        return t.segments;
+        const down = c.role === "state" ? reboots.get(`${c.source}\0${agent}`) : undefined;
+        return down ? overlayDown(t.segments, down, range) : t.segments;
       });
       return quorum(agents, range);
     });
-    const segments = combineChecks(perCheck, spec.combine, range);
+    const segments = combineTarget(perCheck, spec.checks, spec.combine, range);
     if (segments.some((s) => s.state === "down" && s.start <= range.start + maxHold)) truncated = true;
     return { streams, flaps, segments, truncated };
+  }
+
+  /**
+   * Rule 7: an unplanned reboot counts as DOWN from the poll before it to the boot time. Found in the raw
+   * results (sys.uptime_seconds) of the state streams' checks, per (check, agent), so an auditor can
+   * recompute it; no rollup holds it.
+   */
+  private async reboots(spec: IndicatorSpec, range: Interval): Promise<Map<string, Interval[]>> {
+    const out = new Map<string, Interval[]>();
+    const checks = spec.checks.filter((c) => c.role === "state").map((c) => c.source);
+    if (checks.length === 0) return out;
+    const samples = new Map<string, { ts: number; uptime: number }[]>();
+    for (const u of await this.d.store.uptimes(spec.target, checks, range.start, range.end)) {
+      const k = `${u.check}\0${u.agent}`;
+      const list = samples.get(k);
+      if (list) list.push(u);
+      else samples.set(k, [u]);
+    }
+    for (const [k, list] of samples) out.set(k, findReboots(list));
+    return out;
   }
 
   /** Per computation (one maintenance list each): service intervals and exclusions already computed. */

@@ -316,7 +316,7 @@ export const Parameters = z.object({
       target: z.string(),
       indicator: TimeIndicatorId,
       via: z.string(),
-      combine: z.enum(["worst", "best"]),
+      combine: z.enum(["worst", "best", "members"]),
       check: z.string(),
       confirm: z.number().int(),
       holdSeconds: Seconds.describe("2 × interval + timeout"),

@@ -186,6 +186,22 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ ts: r.ts, ok: r.ok === 1, durationMs: r.duration_ms }));
   }
 
+  /** sysUpTime (value sys.uptime_seconds) of the answered polls of some checks, for reboot detection. */
+  async uptimes(target: string, checks: readonly string[], from: number, to: number) {
+    return this.db
+      .prepare(
+        `SELECT check_id AS "check", agent, ts, json_extract(vals, '$."sys.uptime_seconds"') AS uptime
+         FROM results WHERE target = ? AND ts >= ? AND ts < ? AND ok = 1
+         AND check_id IN (SELECT value FROM json_each(?)) AND uptime IS NOT NULL ORDER BY ts`,
+      )
+      .all(target, from, to, JSON.stringify(checks)) as {
+      check: string;
+      agent: string;
+      ts: number;
+      uptime: number;
+    }[];
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }

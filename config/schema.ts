@@ -89,13 +89,65 @@ const TcpCheck = z.strictObject({
   address: HostPort,
 });
 
+/** SNMPv3 user-based security (USM); keys are secrets, localized to the device's engine by the agent. */
+const SnmpV3 = z.strictObject({
+  user: z.string().min(1).describe("USM user name"),
+  level: z.enum(["noAuthNoPriv", "authNoPriv", "authPriv"]).default("authPriv"),
+  auth_protocol: z
+    .enum(["md5", "sha", "sha224", "sha256", "sha384", "sha512"])
+    .optional()
+    .describe("default sha (authNoPriv, authPriv)"),
+  auth_key: Secret.optional().describe("authentication passphrase, at least 8 characters"),
+  priv_protocol: z
+    .enum(["des", "aes", "aes256b", "aes256r"])
+    .optional()
+    .describe(
+      "default aes (AES-128); aes256b: AES-256 with Blumenthal key extension (Net-SNMP AES-256), aes256r: Reeder (Cisco)",
+    ),
+  priv_key: Secret.optional().describe("privacy passphrase (authPriv), at least 8 characters"),
+  context: z.string().optional().describe("context name (default empty)"),
+});
+
+/** USM needs the keys its level uses (RFC 3414 passphrases: 8 characters or more), and no others. */
+function checkSnmpSecurity(
+  check: { version: string; v3?: z.infer<typeof SnmpV3> },
+  ctx: z.RefinementCtx,
+): void {
+  const { version, v3 } = check;
+  if (version === "3" && v3 === undefined)
+    ctx.addIssue({ code: "custom", path: ["v3"], message: "required with version 3 (user, level, keys)" });
+  if (version !== "3" && v3 !== undefined)
+    ctx.addIssue({ code: "custom", path: ["v3"], message: `only for version 3 (version is ${version})` });
+  if (v3 === undefined) return;
+  const needs = { auth_key: v3.level !== "noAuthNoPriv", priv_key: v3.level === "authPriv" };
+  for (const key of ["auth_key", "priv_key"] as const) {
+    const value = v3[key];
+    if (needs[key] && value === undefined)
+      ctx.addIssue({ code: "custom", path: ["v3", key], message: `required for level ${v3.level}` });
+    else if (needs[key] && value !== undefined && value.length < 8)
+      ctx.addIssue({ code: "custom", path: ["v3", key], message: "at least 8 characters (SNMPv3 USM)" });
+    else if (!needs[key] && value !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["v3", key],
+        message: `not used at level ${v3.level}: remove it or raise the level`,
+      });
+  }
+}
+
 const SnmpCheck = z.strictObject({
   ...CheckBase,
   kind: z.literal("snmp"),
   address: HostPort,
-  version: z.enum(["1", "2c"]).default("2c"),
-  community: Secret.default("public"),
+  // YAML reads `version: 1` and `version: 3` as numbers.
+  version: z
+    .union([z.enum(["1", "2c", "3"]), z.literal([1, 3])], { error: "1, 2c or 3" })
+    .transform((v) => String(v) as "1" | "2c" | "3")
+    .default("2c"),
+  community: Secret.default("public").describe("v1/v2c community (secret)"),
+  v3: SnmpV3.optional().describe("version 3 only: USM user and keys"),
   retries: z.number().int().min(0).max(5).default(1),
+  max_repetitions: z.number().int().min(1).max(100).default(20).describe("GETBULK walks: rows per request"),
   oids: z
     .record(ValueName, Oid)
     .refine((o) => Object.keys(o).length > 0, "at least one OID")
@@ -108,7 +160,12 @@ const HostCheck = z.strictObject({
   disks: z.array(z.string()).default([]).describe("mount points to report; default the fullest one"),
 });
 
-export const Check = z.discriminatedUnion("kind", [HttpCheck, TcpCheck, SnmpCheck, HostCheck]);
+export const Check = z.discriminatedUnion("kind", [
+  HttpCheck,
+  TcpCheck,
+  SnmpCheck.superRefine(checkSnmpSecurity),
+  HostCheck,
+]);
 export type Check = z.infer<typeof Check>;
 export type HttpCheck = z.infer<typeof HttpCheck>;
 export type TcpCheck = z.infer<typeof TcpCheck>;

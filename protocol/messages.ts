@@ -14,6 +14,29 @@ export const Id = z
 export const ProbeKind = z.enum(["http", "tcp", "snmp", "host"]);
 export type ProbeKind = z.infer<typeof ProbeKind>;
 
+/**
+ * What produced a result: a probe, or the agent's SNMP trap receiver ("trap": an event, stored and
+ * listed but never counted toward indicators, live state or probe gauges). A superset of ProbeKind, so
+ * results of agents that predate traps stay valid.
+ */
+export const ResultKind = z.enum([...ProbeKind.options, "trap"]);
+export type ResultKind = z.infer<typeof ResultKind>;
+
+/** `trap.name` of the notifications the agent knows (docs/snmp.md "Traps"); others carry their OID. */
+export const TRAP_NAMES = [
+  "coldStart",
+  "warmStart",
+  "linkDown",
+  "linkUp",
+  "authenticationFailure",
+  "egpNeighborLoss",
+  "upsTrapOnBattery",
+  "upsTrapTestCompleted",
+  "upsTrapAlarmEntryAdded",
+  "upsTrapAlarmEntryRemoved",
+] as const;
+export type TrapName = (typeof TRAP_NAMES)[number];
+
 /** Typed measurement values, named in the Network UPS Tools / blackbox style: `battery.charge`, `http.status`. */
 export const ValueName = z
   .string()
@@ -30,7 +53,7 @@ export const Result = z.strictObject({
   seq: z.number().int().positive(),
   target: Id,
   check: Id,
-  kind: ProbeKind,
+  kind: ResultKind,
   ts: z.number().int().nonnegative(), // probe start, agent clock, ms since epoch (UTC)
   duration_ms: z.number().nonnegative(),
   ok: z.boolean(),

@@ -11,7 +11,7 @@ import { WorkCalendar } from "../engine/calendar.js";
 import { exclusionsFor } from "../engine/maintenance.js";
 import { indicatorSpecs } from "../engine/mapping.js";
 import { serviceIntervals } from "../engine/service-time.js";
-import { combineChecks, quorum, streamTimeline } from "../engine/timeline.js";
+import { combineTarget, quorum, streamTimeline } from "../engine/timeline.js";
 import type { Flap, Interval, Run } from "../engine/types.js";
 import { verdictOf } from "../engine/verdict.js";
 import { websiteSampleShare, worstRolling7Days } from "../engine/website.js";
@@ -330,7 +330,7 @@ async function naive(a: ChildArgs): Promise<ChildReport> {
           range,
         ),
       );
-      const segments = combineChecks(perCheck, spec.combine, range);
+      const segments = combineTarget(perCheck, spec.checks, spec.combine, range);
       const ast = serviceIntervals(target.service_time, period, tz, calendar);
       const ex = exclusionsFor(spec.target, spec.group, windows, period, tz, ast);
       const fig = availability({

@@ -60,7 +60,7 @@ const CheckBase = {
     .min(1)
     .max(100)
     .optional()
-    .describe("consecutive failures before DOWN; default 2 for http/tcp, 3 for snmp/host"),
+    .describe("consecutive failures before DOWN; default 2 for http/tcp/icmp, 3 for snmp/host"),
   counts: z.boolean().default(true).describe("false: shown, but not counted in the target's indicators"),
   member: Id.optional().describe(
     "HA pair: which device of the target this check watches (firewall_stability is met while any member is up and active)",
@@ -154,6 +154,23 @@ const SnmpCheck = z.strictObject({
     .describe("value name → OID to GET, e.g. battery.charge: 1.3.6.1.2.1.33.1.2.4.0"),
 });
 
+const IcmpCheck = z.strictObject({
+  ...CheckBase,
+  kind: z.literal("icmp"),
+  host: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]+$/, "a host name or an IPv4/IPv6 address")
+    .describe("pinged with the system ping (Debian iputils-ping; no root needed)"),
+  ip: z.enum(["4", "6"]).default("4"),
+  count: z
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(3)
+    .describe("echo requests per probe, 0.2 s apart; up if any is answered"),
+});
+
 const HostCheck = z.strictObject({
   ...CheckBase,
   kind: z.literal("host"),
@@ -164,6 +181,7 @@ export const Check = z.discriminatedUnion("kind", [
   HttpCheck,
   TcpCheck,
   SnmpCheck.superRefine(checkSnmpSecurity),
+  IcmpCheck,
   HostCheck,
 ]);
 export type Check = z.infer<typeof Check>;
@@ -171,6 +189,7 @@ export type HttpCheck = z.infer<typeof HttpCheck>;
 export type TcpCheck = z.infer<typeof TcpCheck>;
 export type SnmpCheck = z.infer<typeof SnmpCheck>;
 export type HostCheck = z.infer<typeof HostCheck>;
+export type IcmpCheck = z.infer<typeof IcmpCheck>;
 
 export const Target = z.strictObject({
   id: Id,

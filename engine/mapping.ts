@@ -71,7 +71,7 @@ function spec(
 }
 
 export function confirmOf(check: Check): number {
-  return check.confirm ?? (check.kind === "http" || check.kind === "tcp" ? 2 : 3);
+  return check.confirm ?? (check.kind === "http" || check.kind === "tcp" || check.kind === "icmp" ? 2 : 3);
 }
 
 export function holdOf(check: Check): number {

@@ -3,6 +3,7 @@ import type { Check } from "../../config/schema.js";
 import { ProbeKind } from "../../protocol/messages.js";
 import { HostProber } from "./host.js";
 import { HttpProber } from "./http.js";
+import { IcmpProber } from "./icmp.js";
 import { SnmpProber } from "./snmp.js";
 import { TcpProber } from "./tcp.js";
 import type { ProbeOutcome, Prober } from "./types.js";
@@ -13,6 +14,7 @@ const factories: { [K in ProbeKind]: () => Prober<CheckOf<K>> } = {
   http: () => new HttpProber(),
   tcp: () => new TcpProber(),
   snmp: () => new SnmpProber(),
+  icmp: () => new IcmpProber(),
   host: () => new HostProber(),
 };
 

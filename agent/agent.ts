@@ -4,12 +4,16 @@ import { VERSION } from "../lib/version.js";
 import { createProbers, runProbe } from "./probers/index.js";
 import { type Job, Scheduler } from "./scheduler.js";
 import { Spool } from "./spool.js";
+import { TrapReceiver } from "./traps/receiver.js";
+import { resolveSources, snmpHosts } from "./traps/sources.js";
 import { Uplink } from "./uplink.js";
 
 export interface RunningAgent {
   spool: Spool;
   uplink: Uplink;
   jobs: readonly Job[];
+  /** The SNMP trap receiver, when `agent.traps.listen` is set. */
+  traps?: TrapReceiver;
   stop(): Promise<void>;
 }
 
@@ -20,7 +24,11 @@ export function jobsFor(config: Config, agentId: string): Job[] {
   );
 }
 
-export function startAgent(config: Config & { agent: AgentConfig }, logger: Logger): RunningAgent {
+/** Starts probing and uplink; rejects (having started nothing) when the trap receiver cannot listen. */
+export async function startAgent(
+  config: Config & { agent: AgentConfig },
+  logger: Logger,
+): Promise<RunningAgent> {
   const ac = config.agent;
   const log = logger.child({ agent: ac.id });
   const spool = new Spool(ac.spool);
@@ -50,17 +58,45 @@ export function startAgent(config: Config & { agent: AgentConfig }, logger: Logg
       uplink.notify();
     },
   });
+  const { listen, ...trapConfig } = ac.traps;
+  let traps: TrapReceiver | undefined;
+  if (listen) {
+    try {
+      traps = await TrapReceiver.start({
+        agent: ac.id,
+        config: { ...trapConfig, listen },
+        sources: await resolveSources(snmpHosts(jobs), log),
+        onEvent: (r) => {
+          spool.append(r);
+          uplink.notify();
+        },
+        onPoll: (target) => scheduler.pollNow(target),
+        logger: log,
+      });
+    } catch (e) {
+      spool.close();
+      throw e;
+    }
+  }
   uplink.start();
   scheduler.start();
   log.info(
-    { checks: jobs.length, spool: ac.spool, pending: spool.depth(), server: ac.server },
+    {
+      checks: jobs.length,
+      spool: ac.spool,
+      pending: spool.depth(),
+      server: ac.server,
+      traps: listen ? `${listen.host}:${listen.port}` : "off",
+    },
     "agent started",
   );
   return {
     spool,
     uplink,
     jobs,
+    ...(traps ? { traps } : {}),
     async stop() {
+      await traps?.close();
       await scheduler.stop();
       await uplink.stop();
       for (const p of probers.values()) p.close?.();

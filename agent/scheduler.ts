@@ -69,14 +69,26 @@ export class Scheduler {
     await Promise.allSettled([...this.running]);
   }
 
-  private trigger(job: Job): void {
-    if (this.stopped) return;
+  /**
+   * Runs a target's SNMP checks now, e.g. because its device sent a trap. Their regular turns are
+   * unchanged; a check still running is not started twice. Returns how many checks were started.
+   */
+  pollNow(targetId: string): number {
+    let started = 0;
+    for (const job of this.o.jobs)
+      if (job.target.id === targetId && job.check.kind === "snmp" && this.trigger(job, "debug")) started++;
+    return started;
+  }
+
+  /** Starts a run unless the previous one is still busy (then this turn is skipped and logged). */
+  private trigger(job: Job, busyLog: "warn" | "debug" = "warn"): boolean {
+    if (this.stopped) return false;
     if (this.busy.has(job)) {
-      this.o.logger.warn(
+      this.o.logger[busyLog](
         { target: job.target.id, check: job.check.id },
         "previous run still busy; skipping this turn",
       );
-      return;
+      return false;
     }
     this.busy.add(job);
     const p = this.run(job).finally(() => {
@@ -84,6 +96,7 @@ export class Scheduler {
       this.running.delete(p);
     });
     this.running.add(p);
+    return true;
   }
 
   private async run(job: Job): Promise<void> {

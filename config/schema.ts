@@ -234,6 +234,57 @@ const Server = z.strictObject({
     .default(8 * 1024 * 1024),
 });
 
+/** A USM user whose SNMPv3 traps the agent accepts: a check's v3 block without the context. */
+const TrapUser = SnmpV3.omit({ context: true }).superRefine((u, ctx) => {
+  const needs = { auth_key: u.level !== "noAuthNoPriv", priv_key: u.level === "authPriv" };
+  for (const key of ["auth_key", "priv_key"] as const) {
+    const value = u[key];
+    if (needs[key] && (value === undefined || value.length < 8))
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `required for level ${u.level}, at least 8 characters (SNMPv3 USM)`,
+      });
+    else if (!needs[key] && value !== undefined)
+      ctx.addIssue({ code: "custom", path: [key], message: `not used at level ${u.level}` });
+  }
+});
+
+/** The agent's SNMP trap receiver (docs/snmp.md "Traps"): off unless `listen` is given. */
+const Traps = z
+  .strictObject({
+    listen: HostPort.optional().describe(
+      "UDP host:port for traps and informs, e.g. 0.0.0.0:162 (ports below 1024 need root or CAP_NET_BIND_SERVICE); absent: no receiver",
+    ),
+    communities: z.array(Secret).default([]).describe("v1/v2c communities accepted; others are rejected"),
+    users: z.array(TrapUser).default([]).describe("SNMPv3 users accepted; others are rejected"),
+    engine_id: z
+      .union([z.string(), z.number()])
+      .superRefine((v, ctx) => {
+        if (typeof v === "number")
+          ctx.addIssue({
+            code: "custom",
+            message: 'put it in quotes ("0x80…"): unquoted, YAML reads a number',
+          });
+        else if (!/^(0x)?([0-9a-fA-F]{2}){5,32}$/.test(v))
+          ctx.addIssue({
+            code: "custom",
+            message: 'hex, 5 to 32 octets, e.g. "0x8000B98380AABBCCDDEEFF0011"',
+          });
+      })
+      .transform(String)
+      .optional()
+      .describe("the receiver's snmpEngineID (what v3 informs are sent to); default random at each start"),
+    dedup_window: Duration.prefault("5m").describe(
+      "a trap repeating identically from one device within this window is folded into its first event",
+    ),
+  })
+  .refine((t) => t.listen === undefined || t.communities.length + t.users.length > 0, {
+    path: ["communities"],
+    message: "listen needs at least one community or user (every trap would be rejected)",
+  })
+  .prefault({});
+
 const Agent = z.strictObject({
   id: Id,
   server: z.url({ protocol: /^wss?$/ }).describe("ws://host:port/ws/agent"),
@@ -244,6 +295,9 @@ const Agent = z.strictObject({
   batch_delay: Duration.prefault("200ms").describe("wait this long to fill a batch"),
   in_flight: z.number().int().min(1).max(64).default(4).describe("batches sent but not yet acked"),
   reconnect_max: Duration.prefault("30s"),
+  traps: Traps.describe(
+    "SNMP trap receiver: events forwarded to the server, an immediate poll of the device",
+  ),
 });
 
 export const Config = z.strictObject({
@@ -279,3 +333,4 @@ export const Config = z.strictObject({
 export type Config = z.infer<typeof Config>;
 export type ServerConfig = z.infer<typeof Server>;
 export type AgentConfig = z.infer<typeof Agent>;
+export type TrapsConfig = z.infer<typeof Traps>;

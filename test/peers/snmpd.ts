@@ -14,28 +14,48 @@ export interface SnmpdOverride {
   value: string | number;
 }
 
+/** An SNMPv3 user: `createUser` + `rouser` lines (snmpd accepts keys of 8 characters or more). */
+export interface SnmpdUser {
+  name: string;
+  level: "noAuthNoPriv" | "authNoPriv" | "authPriv";
+  auth?: { protocol: "MD5" | "SHA" | "SHA-224" | "SHA-256" | "SHA-384" | "SHA-512"; key: string };
+  priv?: { protocol: "DES" | "AES" | "AES-192" | "AES-256"; key: string };
+}
+
 export interface Snmpd {
   /** UDP port on 127.0.0.1; community "public" (read-only). */
   port: number;
+  /** Stops and starts snmpd again on the same port and persistent dir (so snmpEngineBoots goes up by 1). */
+  restart(): Promise<void>;
   /** Stops snmpd and removes its temp dir; safe to call twice. */
   stop(): Promise<void>;
 }
 
 /**
  * Starts snmpd and resolves once it answers a GET. `extraConfig` is appended to snmpd.conf verbatim
- * (e.g. `pass_persist` lines, `rwcommunity`). Use with `requirePeer("snmpd", "snmpd")`.
+ * (e.g. `pass_persist` lines, `rwcommunity`). `users` adds SNMPv3 users; `excludeModules` stops
+ * built-in MIB modules (e.g. the host's big TCP/UDP tables); `port` reuses a port (e.g. to replace a
+ * device); `engineId` fixes snmpEngineID (text). Use with `requirePeer("snmpd", "snmpd")`.
  */
 export async function startSnmpd({
-  overrides,
+  overrides = [],
   extraConfig = "",
+  users = [],
+  excludeModules = [],
+  port: fixedPort,
+  engineId,
 }: {
-  overrides: SnmpdOverride[];
+  overrides?: SnmpdOverride[];
   extraConfig?: string;
+  users?: SnmpdUser[];
+  excludeModules?: string[];
+  port?: number;
+  engineId?: string;
 }): Promise<Snmpd> {
   const bin = peerPath("snmpd");
   if (bin === undefined) throw new Error('snmpd not found: install the Debian package "snmpd"');
   const dir = await mkdtemp(path.join(os.tmpdir(), "opswatch-snmpd-"));
-  const port = await freePort("udp");
+  const port = fixedPort ?? (await freePort("udp"));
   const conf = path.join(dir, "snmpd.conf");
   const lines = overrides.map(({ oid, type, value }) => {
     const text = type === "octet_str" ? JSON.stringify(String(value)) : String(value);
@@ -43,20 +63,63 @@ export async function startSnmpd({
   });
   await writeFile(
     conf,
-    [`agentAddress udp:127.0.0.1:${port}`, "rocommunity public 127.0.0.1", ...lines, extraConfig, ""].join(
-      "\n",
-    ),
+    [
+      `agentAddress udp:127.0.0.1:${port}`,
+      "rocommunity public 127.0.0.1",
+      ...(engineId === undefined ? [] : [`engineID ${engineId}`]),
+      ...users.flatMap(userLines),
+      ...lines,
+      extraConfig,
+      "",
+    ].join("\n"),
   );
+  // One leading "-" excludes the whole list ("-I -a,-b" would silently exclude only a).
+  const exclude = ["smux", ...excludeModules].join(",");
   // -C: no system config; -m ":": load no MIB files (none are installed: only noise); -LOw: warnings
   // to stdout; -I -smux: no TCP listener on 0.0.0.0:199; -p: pid file. The persistent dir must be writable.
-  const child = spawn(
-    bin,
-    ["-f", "-LOw", "-C", "-m", ":", "-I", "-smux", "-c", conf, "-p", path.join(dir, "pid")],
-    {
-      env: { ...process.env, SNMP_PERSISTENT_DIR: path.join(dir, "persist") },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const args = ["-f", "-LOw", "-C", "-m", ":", "-I", `-${exclude}`, "-c", conf, "-p", path.join(dir, "pid")];
+  const env = { ...process.env, SNMP_PERSISTENT_DIR: path.join(dir, "persist") };
+  let current = launch(bin, args, env);
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await current.stop();
+      await rm(dir, { recursive: true, force: true });
+    })());
+  const started = async () => {
+    try {
+      await waitUntilAnswering(port, current.running);
+    } catch (err) {
+      await stop();
+      throw new Error(
+        `snmpd did not start on 127.0.0.1:${port}: ${(err as Error).message}\n${current.output()}`,
+      );
+    }
+  };
+  await started();
+  const restart = async () => {
+    await current.stop();
+    current = launch(bin, args, env);
+    await started();
+  };
+  return { port, restart, stop };
+}
+
+function userLines({ name, level, auth, priv }: SnmpdUser): string[] {
+  const create = [
+    name,
+    auth?.protocol,
+    auth && JSON.stringify(auth.key),
+    priv?.protocol,
+    priv && JSON.stringify(priv.key),
+  ];
+  const minimum = { noAuthNoPriv: "noauth", authNoPriv: "auth", authPriv: "priv" }[level];
+  return [`createUser ${create.filter(Boolean).join(" ")}`, `rouser ${name} ${minimum}`];
+}
+
+/** One snmpd process: its output (for start errors) and a stop that waits for the exit. */
+function launch(bin: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   let running = true;
   child.stdout?.on("data", (d) => (output += d));
@@ -70,21 +133,14 @@ export async function startSnmpd({
   }).finally(() => {
     running = false;
   });
-
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
+  return {
+    running: () => running,
+    output: () => output,
+    stop: async () => {
       if (running) child.kill("SIGTERM");
       await exited;
-      await rm(dir, { recursive: true, force: true });
-    })());
-  try {
-    await waitUntilAnswering(port, () => running);
-  } catch (err) {
-    await stop();
-    throw new Error(`snmpd did not start on 127.0.0.1:${port}: ${(err as Error).message}\n${output}`);
-  }
-  return { port, stop };
+    },
+  };
 }
 
 /** Polls sysUpTime.0 (snmpd is usually ready in ~0.2 s) until it answers, snmpd exits, or 10 s pass. */

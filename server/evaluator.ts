@@ -103,6 +103,7 @@ export class Evaluator {
     const detect = mode === "live";
     const rebuild = new Map<string, number>();
     for (const r of results) {
+      if (r.kind === "trap") continue; // trap events never count toward an indicator
       for (const { spec, check } of this.byCheck.get(`${r.target}\0${r.check}`) ?? []) {
         const key = { target: r.target, indicator: spec.indicator, check: check.id, agent: r.agent };
         const s = this.stream(key) ?? this.create(key, spec, check);

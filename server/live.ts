@@ -25,8 +25,9 @@ export class LiveView {
       for (const check of target.checks) this.checks.set(key(target.id, check.id), { target, check });
   }
 
-  /** Keeps the newer result; returns false when the result is for an unconfigured check or older. */
+  /** Keeps the newer result; returns false for a trap event, an unconfigured check or an older result. */
   update(r: Result): boolean {
+    if (r.kind === "trap") return false; // events, not probes: they never make a check up or down
     const k = key(r.target, r.check);
     if (!this.checks.has(k)) return false;
     let byAgent = this.latest.get(k);

@@ -29,6 +29,7 @@ import { maintenanceRoutes } from "./routes/maintenance.js";
 import { reportRoutes } from "./routes/reports.js";
 import type { FaultRecord } from "./store/faults.js";
 import { SqliteStore } from "./store/sqlite.js";
+import { trapCounter } from "./trap-metrics.js";
 
 export interface RunningServer {
   url: string;
@@ -199,6 +200,7 @@ export async function startServer(
   // An import streams a month of results in one request: no whole-request deadline (headers still
   // must arrive within headersTimeout).
   http.requestTimeout = 0;
+  const countTraps = trapCounter(metrics.registry);
   const ingest = new Ingest(
     {
       store,
@@ -208,6 +210,8 @@ export async function startServer(
       maxFrameBytes: sc.max_frame_bytes,
       logger,
       onCommitted: async (results) => {
+        countTraps(results);
+        metrics.devices.observe(results);
         await ev.apply(results);
         if (ev.rebuildPending.size) await ev.rebuild(store);
       },

@@ -3,7 +3,8 @@
 //
 // Hot path (a benchmark compares polls per CPU-second with snmp_exporter): no session per poll, no
 // validation, one closure per request (net-snmp's callback, also how an aborted request is found
-// again), the abort listener and the deadline timer take the request object itself.
+// again); the deadline timer takes the request object itself, and aborts fan out from one listener
+// per signal.
 import snmp from "net-snmp";
 import type { Logger } from "../../lib/log.js";
 import { abortFailure, closedFailure, describeError, SnmpFailure, timeoutFailure } from "./errors.js";
@@ -162,7 +163,7 @@ export class SnmpClient {
         resolve as (value: unknown) => void,
         reject,
       );
-      signal.addEventListener("abort", exchange);
+      watch(signal, exchange);
       if (this.#limiter.take()) exchange.onSlot();
       else this.#limiter.enqueue(exchange);
     });
@@ -209,8 +210,8 @@ class Exchange implements Waiter {
     this.send(this.#entry.session, this.#callback);
   }
 
-  /** The signal's "abort" (EventListener object: no closure per request). */
-  handleEvent(): void {
+  /** The caller's signal aborted. */
+  onAbort(): void {
     if (this.#phase === "done") return;
     const now = Date.now();
     const stage =
@@ -236,7 +237,7 @@ class Exchange implements Waiter {
       // Still in line, or granted on a later tick: onSlot then hands the slot back.
       this.queued = false;
       this.#phase = "done";
-      this.signal.removeEventListener("abort", this);
+      unwatch(this.signal, this);
     } else {
       if (this.#entry) this.pool.cancel(this.#entry, this.#callback);
       this.#finish();
@@ -261,12 +262,38 @@ class Exchange implements Waiter {
   #finish(): void {
     this.#phase = "done";
     clearTimeout(this.#timer);
-    this.signal.removeEventListener("abort", this);
+    unwatch(this.signal, this);
     this.limiter.release();
   }
 }
 
 const deadline = (exchange: Exchange) => exchange.onDeadline();
+
+/**
+ * Requests per signal, with one "abort" listener per signal rather than per request: a poll may run
+ * many requests on one signal at once (no MaxListeners warning), and a Set is cheaper than an
+ * EventTarget listener. The listener stays (a poll's signal is short-lived; a long-lived one keeps one).
+ */
+const watching = new WeakMap<AbortSignal, Set<Exchange>>();
+
+function watch(signal: AbortSignal, exchange: Exchange): void {
+  let exchanges = watching.get(signal);
+  if (exchanges === undefined) {
+    const set = new Set<Exchange>();
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const e of set) e.onAbort();
+      },
+      { once: true },
+    );
+    watching.set(signal, set);
+    exchanges = set;
+  }
+  exchanges.add(exchange);
+}
+
+const unwatch = (signal: AbortSignal, exchange: Exchange) => watching.get(signal)?.delete(exchange);
 
 const withoutDot = (oid: string) => (oid.charCodeAt(0) === 46 ? oid.slice(1) : oid);
 

@@ -179,7 +179,7 @@ export class SqliteStore implements Store {
   async operations(target: string, checks: readonly string[], from: number, to: number) {
     const rows = this.db
       .prepare(
-        `SELECT ts, ok, duration_ms FROM results WHERE target = ? AND ts >= ? AND ts < ?
+        `SELECT ts, ok, duration_ms FROM results WHERE target = ? AND ts >= ? AND ts < ? AND kind != 'trap'
          AND check_id IN (SELECT value FROM json_each(?))`,
       )
       .all(target, from, to, JSON.stringify(checks)) as { ts: number; ok: number; duration_ms: number }[];

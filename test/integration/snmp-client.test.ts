@@ -359,6 +359,30 @@ describe.skipIf(!hasSnmpd)("SnmpClient against Debian snmpd", () => {
       }
     });
 
+    it("aborts every request of a poll on one signal together, without a listener warning", async () => {
+      const dead = await udpPeer("silent");
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.name);
+      process.on("warning", onWarning);
+      try {
+        const aborter = new AbortController();
+        const polls = Array.from({ length: 20 }, (_, i) =>
+          failure(
+            client.walk(device(dead.port, { timeout: 2000 }), `1.3.6.1.2.1.2.2.1.${i + 1}`, aborter.signal),
+          ),
+        );
+        await new Promise((r) => setTimeout(r, 30));
+        aborter.abort(new Error("agent stopping"));
+        const reasons = (await Promise.all(polls)).map((e) => e.reason);
+        expect(reasons).toEqual(Array(20).fill("aborted"));
+        await new Promise((r) => setImmediate(r));
+        expect(warnings).toEqual([]); // Node warns at 11 listeners on one EventTarget
+      } finally {
+        process.off("warning", onWarning);
+        await dead.close();
+      }
+    });
+
     it("reads the signal's own timeout as a timeout", async () => {
       const dead = await udpPeer("silent");
       try {

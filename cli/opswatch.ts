@@ -14,6 +14,7 @@ import { registerImportCommand } from "./import.js";
 import { registerIndicatorsCommand } from "./indicators.js";
 import { registerMaintenanceCommands } from "./maintenance.js";
 import { registerReportCommand } from "./report.js";
+import { registerSimulateCommand } from "./simulate.js";
 
 // Server, agent and simulators load only for the commands that run them: the API client commands
 // (fault, maintenance, indicators, import) then start in a fraction of the time.
@@ -168,5 +169,6 @@ registerMaintenanceCommands(program);
 registerIndicatorsCommand(program);
 registerImportCommand(program);
 registerReportCommand(program);
+registerSimulateCommand(program);
 
 await program.parseAsync();

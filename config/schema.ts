@@ -326,6 +326,12 @@ export const Config = z.strictObject({
         "start the built-in UPS simulator (SNMP v2c, community public) here",
       ),
       http_site: HostPort.optional().describe("start the built-in portal simulator (HTTP) here"),
+      firewall_snmp: HostPort.optional().describe(
+        "start the built-in firewall simulator (Huawei, SNMP v2c, community public) here",
+      ),
+      sim_control: HostPort.optional().describe(
+        "HTTP endpoint to flip the simulators' state: GET/POST /ups/state, /firewall/state (see `opswatch simulate --help`)",
+      ),
     })
     .optional()
     .describe("built-in simulators started by `opswatch start` (demo only)"),

@@ -1,5 +1,8 @@
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../lib/log.js";
+import { startControlServer } from "./control.js";
+import type { SimDevice } from "./device.js";
+import { startFirewallSimulator } from "./firewall-snmp.js";
 import { startHttpSite } from "./http-site.js";
 import { startUpsSimulator } from "./ups-snmp.js";
 
@@ -9,10 +12,28 @@ export async function startDemoSimulators(
   log: Logger,
 ): Promise<() => Promise<void>> {
   const stops: (() => Promise<void> | void)[] = [];
+  const devices: Record<string, SimDevice> = {};
   if (demo.ups_snmp) {
-    const ups = await startUpsSimulator({ port: demo.ups_snmp.port });
+    const ups = await startUpsSimulator({ ...demo.ups_snmp, log });
     stops.push(() => ups.close());
-    log.info({ address: `127.0.0.1:${ups.port}` }, "UPS simulator (SNMP v2c, community public) started");
+    devices.ups = ups;
+    log.info(
+      { address: `${demo.ups_snmp.host}:${ups.port}` },
+      "UPS simulator (SNMP v2c, community public) started",
+    );
+  }
+  if (demo.firewall_snmp) {
+    const fw = await startFirewallSimulator({ ...demo.firewall_snmp, log });
+    stops.push(() => fw.close());
+    devices.firewall = fw;
+    log.info(
+      { address: `${demo.firewall_snmp.host}:${fw.port}` },
+      "firewall simulator (SNMP v2c, community public) started",
+    );
+  }
+  if (demo.sim_control) {
+    const control = await startControlServer(devices, demo.sim_control, log);
+    stops.push(() => control.close());
   }
   if (demo.http_site) {
     const site = await startHttpSite({ port: demo.http_site.port });
@@ -20,6 +41,6 @@ export async function startDemoSimulators(
     log.info({ url: site.url }, "portal simulator started");
   }
   return async () => {
-    for (const s of stops) await s();
+    for (const s of stops.reverse()) await s();
   };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
+import { loadProfiles, ProfileLoadError, type ProfileRegistry } from "../agent/snmp/profile-registry.js";
 import { inspectionChecklist } from "../engine/mapping.js";
 import { Config } from "./schema.js";
 import { withSecretBaseDir } from "./secrets.js";
@@ -78,7 +79,12 @@ export function parseConfig(text: string, file: string, role?: ConfigRole): Conf
   const parsed = withSecretBaseDir(dirname(resolve(file)), () => Config.safeParse(raw));
   if (parsed.success) {
     const dup = [...duplicateIds(parsed.data), ...inspectionReferences(parsed.data)];
-    if (dup.length === 0) return resolvePaths(parsed.data, file);
+    if (dup.length === 0) {
+      const cfg = resolvePaths(parsed.data, file);
+      // Only agents read SNMP profiles (a server need not have a check's profiles_dir).
+      if (role !== "server") checkSnmpProfiles(cfg, file, doc, lines);
+      return cfg;
+    }
     throw new ConfigError(
       dup.map((d) => ({
         file,
@@ -141,7 +147,43 @@ function position(doc: Document, lines: LineCounter, path: PropertyKey[]): { lin
 function resolvePaths(cfg: Config, file: string): Config {
   const f = cfg.calendar.override_file;
   if (f && !isAbsolute(f)) cfg.calendar.override_file = resolve(dirname(resolve(file)), f);
+  for (const check of cfg.targets.flatMap((t) => t.checks))
+    if (check.kind === "snmp" && check.profiles_dir !== undefined)
+      check.profiles_dir = resolve(dirname(resolve(file)), check.profiles_dir);
   return cfg;
+}
+
+/** Every profile an SNMP check names exists, and the profile files themselves are valid. */
+function checkSnmpProfiles(cfg: Config, file: string, doc: Document, lines: LineCounter): void {
+  const issues: ConfigIssue[] = [];
+  const broken = new Set<string>();
+  for (const [i, target] of cfg.targets.entries())
+    for (const [j, check] of target.checks.entries()) {
+      if (check.kind !== "snmp" || broken.has(check.profiles_dir ?? "")) continue;
+      let registry: ProfileRegistry;
+      try {
+        registry = loadProfiles(check.profiles_dir);
+      } catch (e) {
+        if (!(e instanceof ProfileLoadError)) throw e;
+        issues.push(...e.issues); // with the profile file's own positions
+        broken.add(check.profiles_dir ?? "");
+        continue;
+      }
+      const known = [...registry.names(), "auto"];
+      const at = ["targets", i, "checks", j, "profile"];
+      const list = isSeq(doc.getIn(at));
+      for (const [k, name] of (check.profile ?? []).entries()) {
+        if (known.includes(name)) continue;
+        const path = list ? [...at, k] : at;
+        issues.push({
+          file,
+          ...position(doc, lines, path),
+          path: formatPath(path),
+          message: `unknown profile "${name}" (known: ${known.join(", ")})`,
+        });
+      }
+    }
+  if (issues.length > 0) throw new ConfigError(issues);
 }
 
 function duplicateIds(cfg: Config): { path: PropertyKey[]; message: string }[] {

@@ -7,6 +7,7 @@ import { Duration } from "./duration.js";
 import { Calendar, Indicators, ServiceTime, Severities, TargetIndicator } from "./indicators.js";
 import { InspectionKind, InspectionPlan } from "./inspections.js";
 import { Notifications } from "./notifications.js";
+import { NameSegment, ProfileName } from "./profile.js";
 import { Secret } from "./secrets.js";
 
 /** The monthly report job (月度运维报告): last month's report files, then an optional "ready" POST. */
@@ -89,6 +90,16 @@ const TcpCheck = z.strictObject({
   address: HostPort,
 });
 
+/** The value-name part of a designated interface: if.<name>.oper_status stays within 64 characters. */
+const InterfaceName = NameSegment.max(50);
+/** "GigabitEthernet1/0/1" → "gigabitethernet1_0_1". */
+const interfaceName = (match: string) =>
+  match
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 50) || "if";
+
 /** SNMPv3 user-based security (USM); keys are secrets, localized to the device's engine by the agent. */
 const SnmpV3 = z.strictObject({
   user: z.string().min(1).describe("USM user name"),
@@ -148,11 +159,41 @@ const SnmpCheck = z.strictObject({
   v3: SnmpV3.optional().describe("version 3 only: USM user and keys"),
   retries: z.number().int().min(0).max(5).default(1),
   max_repetitions: z.number().int().min(1).max(100).default(20).describe("GETBULK walks: rows per request"),
+  profile: z
+    .union([ProfileName, z.array(ProfileName).min(1)])
+    .transform((p) => (Array.isArray(p) ? p : [p]))
+    .optional()
+    .describe('profile name(s) (config/profiles/, profiles_dir), or "auto" to detect the device kind'),
+  profiles_dir: z
+    .string()
+    .optional()
+    .describe(
+      "directory of extra profile files (relative to the config file); same name replaces a built-in",
+    ),
+  interfaces: z
+    .array(z.union([z.string().min(1), z.strictObject({ match: z.string().min(1), name: InterfaceName })]))
+    .default([])
+    .transform((list) => list.map((i) => (typeof i === "string" ? { match: i, name: interfaceName(i) } : i)))
+    .refine((list) => new Set(list.map((i) => i.name)).size === list.length, "interface names must be unique")
+    .describe("designated interfaces: ifName/ifAlias/ifDescr, or { match, name } (values if.<name>.…)"),
   oids: z
     .record(ValueName, Oid)
-    .refine((o) => Object.keys(o).length > 0, "at least one OID")
-    .describe("value name → OID to GET, e.g. battery.charge: 1.3.6.1.2.1.33.1.2.4.0"),
+    .default({})
+    .describe("extra raw GETs: value name → OID, e.g. battery.charge: 1.3.6.1.2.1.33.1.2.4.0"),
 });
+
+/** A check reads something: a profile, or raw OIDs. */
+function checkSnmpReads(
+  check: { profile?: string[]; oids: Record<string, string> },
+  ctx: z.RefinementCtx,
+): void {
+  if (check.profile === undefined && Object.keys(check.oids).length === 0)
+    ctx.addIssue({
+      code: "custom",
+      path: ["profile"],
+      message: 'a profile (or "auto"), or at least one OID in oids',
+    });
+}
 
 const IcmpCheck = z.strictObject({
   ...CheckBase,
@@ -180,7 +221,7 @@ const HostCheck = z.strictObject({
 export const Check = z.discriminatedUnion("kind", [
   HttpCheck,
   TcpCheck,
-  SnmpCheck.superRefine(checkSnmpSecurity),
+  SnmpCheck.superRefine(checkSnmpSecurity).superRefine(checkSnmpReads),
   IcmpCheck,
   HostCheck,
 ]);

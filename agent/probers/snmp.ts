@@ -100,7 +100,14 @@ export class SnmpProber implements Prober<SnmpCheck> {
     const error = read.missing.length > 0 ? clip(`not read: ${read.missing.join("; ")}`) : undefined;
     return readSomething
       ? { ok: true, ...(error && { error }), values: read.values }
-      : { ok: false, error: clip(`nothing answered: ${read.missing.join("; ")}`), values: read.values };
+      : {
+          ok: false,
+          error:
+            read.missing.length > 0
+              ? clip(`nothing answered: ${read.missing.join("; ")}`)
+              : `profile ${names.join(", ")} reads no object`,
+          values: read.values,
+        };
   }
 
   /** The check's profiles; `auto` replaced by what detection finds (cached for REFRESH_MS). */

@@ -8,9 +8,11 @@ import { Profile } from "../../config/profile.js";
 import { type CompiledProfile, compileProfiles } from "./profile-compile.js";
 
 /** config/profiles/ at the package root, from the sources (agent/snmp) or the build (dist/agent/snmp). */
-export const BUILTIN_PROFILES_DIR = ["../../config/profiles", "../../../config/profiles"]
-  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
-  .find((dir) => existsSync(dir)) as string;
+const builtinCandidates = ["../../config/profiles", "../../../config/profiles"].map((rel) =>
+  fileURLToPath(new URL(rel, import.meta.url)),
+);
+export const BUILTIN_PROFILES_DIR =
+  builtinCandidates.find((dir) => existsSync(dir)) ?? (builtinCandidates[0] as string);
 
 export interface ProfileIssue {
   file: string;

@@ -77,7 +77,8 @@ export class SnmpProber implements Prober<SnmpCheck> {
   async #poll(check: SnmpCheck, state: CheckState, signal: AbortSignal): Promise<ProbeOutcome> {
     const registry = loadProfiles(check.profiles_dir);
     const names = await this.#profileNames(check, state, registry, signal);
-    if (names.length === 0 && check.profile?.includes("auto"))
+    if (names.length === 0 && check.profile?.includes("auto")) {
+      state.detected = undefined; // try again next poll: the device may still be starting
       return {
         ok: false,
         error: `profile auto: no profile recognised the device (tried ${registry
@@ -86,6 +87,7 @@ export class SnmpProber implements Prober<SnmpCheck> {
           .join(", ")})`,
         values: {},
       };
+    }
     const profile = this.#compile(check, state, registry, names);
     let indexes = await this.#interfaces(check, state, profile, signal, false);
     let read = await this.#read(check, state, profile, indexes, signal);

@@ -397,3 +397,90 @@ describe.skipIf(!hasSnmpd)("SNMP profiles against Debian snmpd", () => {
     );
   });
 });
+
+describe.skipIf(!hasSnmpd)("designated interfaces of a device that renumbers them", () => {
+  let dir: string;
+  let snmpd: Snmpd;
+  const prober = new SnmpProber();
+  const ifTable = ".1.3.6.1.2.1.2.2.1";
+  const ifXTable = ".1.3.6.1.2.1.31.1.1.1";
+  /** The device's interface rows: GE1/0/1 at ifIndex `index` with these octet counters (Counter64). */
+  const setRows = async (index: number, inOctets: number, outOctets: number) => {
+    const write = async (file: string, entries: Entry[]) => {
+      await writeFile(`${file}.tmp`, entries.map((e) => `${e.join(" ")}\n`).join(""));
+      await rename(`${file}.tmp`, file);
+    };
+    await write(path.join(dir, "if"), [
+      [`${ifTable}.2.1`, "string", "lo"],
+      [`${ifTable}.2.${index}`, "string", "GigabitEthernet1/0/1"],
+      [`${ifTable}.8.1`, "integer", 1],
+      [`${ifTable}.8.${index}`, "integer", 1],
+    ]);
+    await write(path.join(dir, "ifx"), [
+      [`${ifXTable}.1.1`, "string", "lo"],
+      [`${ifXTable}.1.${index}`, "string", "GE1/0/1"],
+      [`${ifXTable}.6.1`, "counter64", 0],
+      [`${ifXTable}.6.${index}`, "counter64", inOctets],
+      [`${ifXTable}.10.1`, "counter64", 0],
+      [`${ifXTable}.10.${index}`, "counter64", outOctets],
+      [`${ifXTable}.18.1`, "string", ""],
+      [`${ifXTable}.18.${index}`, "string", "uplink to ISP"],
+    ]);
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "opswatch-if-"));
+    const helper = path.join(dir, "helper.sh");
+    await writeFile(helper, HELPER);
+    await setRows(3, 5_000_000_000, 1_000);
+    // the device's interface tables come from the helper, not from snmpd's own IF-MIB modules
+    snmpd = await startSnmpd({
+      excludeModules: ["ifTable", "ifXTable"],
+      extraConfig: [
+        `pass_persist ${ifTable} /bin/sh ${helper} ${path.join(dir, "if")}`,
+        `pass_persist ${ifXTable} /bin/sh ${helper} ${path.join(dir, "ifx")}`,
+      ].join("\n"),
+    });
+  });
+  afterAll(async () => {
+    prober.close();
+    await snmpd?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("finds the interface by ifAlias, follows it to its new ifIndex, and rates its Counter64 octets", async () => {
+    const c = check(snmpd.port, {
+      profile: "if-mib",
+      interfaces: [{ match: "uplink to ISP", name: "uplink" }],
+    });
+    const t0 = Date.now();
+    const first = await prober.probe(c, AbortSignal.timeout(c.timeout));
+    const t1 = Date.now();
+    expect(first).toEqual({ ok: true, values: { "if.uplink.oper_status": 1, "snmp.profile": "if-mib" } });
+
+    // the device renumbered its interfaces (ifIndex 3 → 7) and 1,000,000 octets came in meanwhile
+    await setRows(7, 5_001_000_000, 1_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const t2 = Date.now();
+    const second = await prober.probe(c, AbortSignal.timeout(c.timeout));
+    const t3 = Date.now();
+    expect(second.ok, second.error).toBe(true);
+    expect(second.error).toBeUndefined(); // the vanished row was found again within the same poll
+    expect(second.values["if.uplink.oper_status"]).toBe(1);
+    expect(second.values["if.uplink.out_bps"]).toBe(0);
+    // 1,000,000 octets × 8 bits over the time between the two reads, which lies in [t2 − t1, t3 − t0]
+    const bps = second.values["if.uplink.in_bps"] as number;
+    expect(bps).toBeGreaterThanOrEqual((8_000_000 * 1000) / (t3 - t0));
+    expect(bps).toBeLessThanOrEqual((8_000_000 * 1000) / (t2 - t1));
+
+    // the counter went down (counters cleared): no rate this poll, one again the next
+    await setRows(7, 500, 1_000);
+    expect(
+      (await prober.probe(c, AbortSignal.timeout(c.timeout))).values["if.uplink.in_bps"],
+    ).toBeUndefined();
+    await setRows(7, 1_500, 1_000);
+    expect(
+      (await prober.probe(c, AbortSignal.timeout(c.timeout))).values["if.uplink.in_bps"],
+    ).toBeGreaterThan(0);
+  });
+});

@@ -13,21 +13,6 @@ import {
   upsTick,
 } from "./ups-model.js";
 
-const ups = "1.3.6.1.2.1.33.1";
-
-/** Value name → OID for a demo `snmp` check against this simulator (RFC 1628). */
-export const UPS_DEMO_OIDS = {
-  "battery.status": `${ups}.2.1.0`,
-  "battery.seconds_on_battery": `${ups}.2.2.0`,
-  "battery.runtime_minutes": `${ups}.2.3.0`,
-  "battery.charge": `${ups}.2.4.0`,
-  "input.line_bads": `${ups}.3.1.0`,
-  "input.voltage": `${ups}.3.3.1.3.1`,
-  "ups.output_source": `${ups}.4.1.0`,
-  "ups.load": `${ups}.4.4.1.5.1`,
-  "ups.alarms_present": `${ups}.6.1.0`,
-} as const satisfies Record<string, string>;
-
 export type UpsSimulator = SimDevice;
 
 export interface UpsSimulatorOptions {

@@ -5,6 +5,8 @@ import { once } from "node:events";
 import { promisify } from "node:util";
 import snmp from "net-snmp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { SnmpProber } from "../../agent/probers/snmp.js";
+import { Check, type SnmpCheck } from "../../config/schema.js";
 import type { SimDevice } from "../../sim/device.js";
 import { startFirewallSimulator } from "../../sim/firewall-snmp.js";
 import { startUpsSimulator } from "../../sim/ups-snmp.js";
@@ -325,6 +327,63 @@ describe.skipIf(!hasSnmpget)("firewall simulator", () => {
       "1.3.6.1.4.1.25506.2.6.1.1.1.1.6.2",
     );
     expect([...v.values()]).toEqual([".1.3.6.1.4.1.25506.1.2103", "GigabitEthernet1/0/1 Interface", "91"]);
+  });
+});
+
+describe("the agent's SNMP prober reads the simulators (profile: auto)", () => {
+  const prober = new SnmpProber();
+  afterAll(() => prober.close());
+  const probe = (port: number, fields: Record<string, unknown> = {}) => {
+    const check = Check.parse({
+      id: `snmp-${port}`,
+      kind: "snmp",
+      address: `127.0.0.1:${port}`,
+      timeout: "2s",
+      profile: "auto",
+      ...fields,
+    }) as SnmpCheck;
+    return prober.probe(check, AbortSignal.timeout(check.timeout));
+  };
+
+  it("UPS-MIB and PowerNet normalize alike", async () => {
+    for (const vendor of ["rfc1628", "apc"] as const) {
+      const ups = await startUpsSimulator({ vendor });
+      try {
+        ups.command({ mains: "fail" });
+        expect((await probe(ups.port)).values, vendor).toMatchObject({
+          "ups.status": "OB",
+          "ups.output_source": 5,
+          "input.voltage": 0,
+          "ups.load_powered": true,
+          "ups.mains_normal": false,
+          "snmp.profile": `system, ups-${vendor}`,
+        });
+        ups.command({ reset: true, output: "off" });
+        expect((await probe(ups.port)).values, vendor).toMatchObject({
+          "ups.status": "OFF",
+          "ups.load_powered": false,
+          "ups.mains_normal": true,
+        });
+      } finally {
+        await ups.close();
+      }
+    }
+  });
+
+  it("a Huawei firewall: CPU, VRRP role, a designated interface", async () => {
+    const fw = await startFirewallSimulator({ role: "backup" });
+    try {
+      fw.command({ cpu: 91, "if.GigabitEthernet1/0/1": "down" });
+      const out = await probe(fw.port, { interfaces: [{ match: "uplink-internet", name: "uplink" }] });
+      expect(out.values).toMatchObject({
+        "fw.cpu_percent": 91, // the chassis row's 0 is left out of the average
+        "vrrp.state": 2,
+        "if.uplink.oper_status": 2,
+        "snmp.profile": "firewall-huawei, system, vrrp, if-mib",
+      });
+    } finally {
+      await fw.close();
+    }
   });
 });
 

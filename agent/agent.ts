@@ -32,7 +32,7 @@ export async function startAgent(
   const ac = config.agent;
   const log = logger.child({ agent: ac.id });
   const spool = new Spool(ac.spool);
-  const probers = createProbers();
+  const probers = createProbers({ indicators: config.indicators });
   const uplink = new Uplink({
     url: ac.server,
     agent: ac.id,

@@ -1,4 +1,5 @@
 // Prober registry: one long-lived prober per kind, and a typed dispatch by check.kind.
+import type { Indicators } from "../../config/indicators.js";
 import type { Check } from "../../config/schema.js";
 import { ProbeKind } from "../../protocol/messages.js";
 import { HostProber } from "./host.js";
@@ -10,22 +11,32 @@ import type { ProbeOutcome, Prober } from "./types.js";
 
 export type CheckOf<K extends ProbeKind> = Extract<Check, { kind: K }>;
 
-const factories: { [K in ProbeKind]: () => Prober<CheckOf<K>> } = {
+/** What probers take from the config: the UPS flags must judge mains exactly as the server does. */
+export interface ProberOptions {
+  indicators?: Pick<Indicators, "room_power_stability">;
+}
+
+const factories: { [K in ProbeKind]: (o: ProberOptions) => Prober<CheckOf<K>> } = {
   http: () => new HttpProber(),
   tcp: () => new TcpProber(),
-  snmp: () => new SnmpProber(),
+  snmp: ({ indicators }) => {
+    const room = indicators?.room_power_stability;
+    return new SnmpProber(
+      room && { mains: { nominalVoltage: room.nominal_voltage, tolerance: room.tolerance } },
+    );
+  },
   icmp: () => new IcmpProber(),
   host: () => new HostProber(),
 };
 
 /** A new prober for one kind. */
-export function proberFor<K extends ProbeKind>(kind: K): Prober<CheckOf<K>> {
-  return factories[kind]();
+export function proberFor<K extends ProbeKind>(kind: K, options: ProberOptions = {}): Prober<CheckOf<K>> {
+  return factories[kind](options);
 }
 
 /** One prober per kind; call `close?.()` on each when the agent stops. */
-export function createProbers(): Map<ProbeKind, Prober> {
-  return new Map(ProbeKind.options.map((kind) => [kind, proberFor(kind)]));
+export function createProbers(options: ProberOptions = {}): Map<ProbeKind, Prober> {
+  return new Map(ProbeKind.options.map((kind) => [kind, proberFor(kind, options)]));
 }
 
 /** Runs `check` with the prober of its kind (a map from createProbers); rejects, never throws. */

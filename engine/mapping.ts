@@ -132,17 +132,19 @@ export function inspectionKind(t: Target): TargetKind {
 
 /**
  * The automatic inspection items of a target (engine/inspections.ts defaults). A firewall's
- * designated interfaces are those whose `if.<name>.oper_status` an SNMP check of the target polls;
+ * designated interfaces are its SNMP checks' `interfaces` (and raw `oids` named `if.<name>.oper_status`);
  * the certificate item applies when an HTTP check of the target uses https.
  */
 export function inspectionChecklist(t: Target): AutoItemDef[] {
   const interfaces = new Set<string>();
   for (const c of t.checks)
-    if (c.kind === "snmp")
+    if (c.kind === "snmp") {
+      for (const i of c.interfaces) interfaces.add(i.name);
       for (const name of Object.keys(c.oids)) {
         const m = /^if\.(.+)\.oper_status$/.exec(name);
         if (m) interfaces.add(m[1] as string);
       }
+    }
   const https = t.checks.some((c) => c.kind === "http" && c.url.startsWith("https:"));
   return defaultAutoItems(inspectionKind(t), { interfaces: [...interfaces], https });
 }

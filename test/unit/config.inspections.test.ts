@@ -22,6 +22,7 @@ const targets = `targets:
     indicators: [{ id: firewall_stability }]
     checks:
       - { id: snmp, kind: snmp, address: "10.0.0.1:161", oids: { if.wan.oper_status: 1.3.6.1.2.1.2.2.1.8.1, if.lan.oper_status: 1.3.6.1.2.1.2.2.1.8.2 } }
+      - { id: snmp-b, kind: snmp, address: "10.0.0.2:161", profile: if-mib, interfaces: [{ match: GigabitEthernet1/0/1, name: uplink }, Eth-Trunk1] }
   - id: portal
     name: Portal
     indicators: [{ id: response_time }]
@@ -66,8 +67,16 @@ describe("inspection config", () => {
     ]);
     const ids = (id: string) =>
       inspectionChecklist(cfg.targets.find((t) => t.id === id) as never).map((d) => d.id);
-    // designated interfaces: those whose oper_status the firewall's SNMP check polls
-    expect(ids("fw")).toEqual(["reachable", "fw_cpu", "fw_mem", "if_wan", "if_lan"]);
+    // designated interfaces: the SNMP checks' `interfaces` (Eth-Trunk1 named eth_trunk1) and raw oper_status OIDs
+    expect(ids("fw")).toEqual([
+      "reachable",
+      "fw_cpu",
+      "fw_mem",
+      "if_wan",
+      "if_lan",
+      "if_uplink",
+      "if_eth_trunk1",
+    ]);
     // https → the certificate item
     expect(ids("portal")).toEqual(["reachable", "tls_days", "response"]);
     expect(ids("ups-1")).toEqual(["reachable", "battery_charge", "battery_status", "ups_load"]);

@@ -8,7 +8,7 @@ import type { Unsequenced } from "../spool.js";
 import { decodeTrap, type RawNotification, type Trap, TrapDecodeError } from "./decode.js";
 import { type EndedRun, TrapDedup } from "./dedup.js";
 import { trapEvents } from "./events.js";
-import { REJECT_REASONS, type RejectReason, rejectReason } from "./reject.js";
+import { REJECT_REASONS, REJECT_TEXT, type RejectReason, rejectReason } from "./reject.js";
 import type { SourceIndex } from "./sources.js";
 
 export interface TrapStats {
@@ -39,6 +39,8 @@ export interface TrapReceiverOptions {
 type ReceiverError = Error & { rinfo?: { address: string } };
 
 const REJECT_LOG_EVERY_MS = 60_000;
+/** Senders remembered for that: spoofed floods must not grow the map without bound. */
+const REJECT_LOG_SOURCES = 10_000;
 
 export class TrapReceiver {
   private readonly counts: TrapStats = {
@@ -185,14 +187,14 @@ export class TrapReceiver {
     const source = n.rinfo.address;
     // net-snmp lets a v3 noAuthNoPriv packet with an empty user name through: accept configured users only.
     if (n.pdu.user !== undefined && !this.users.has(n.pdu.user)) {
-      this.reject("user", source, `SNMPv3 user "${n.pdu.user}" is not configured`);
+      this.reject("user", source, { user: n.pdu.user });
       return undefined;
     }
     try {
       return decodeTrap(n);
     } catch (e) {
       if (!(e instanceof TrapDecodeError)) throw e;
-      this.reject("malformed", source, e.message);
+      this.reject("malformed", source, { problem: e.message });
       return undefined;
     }
   }
@@ -203,22 +205,24 @@ export class TrapReceiver {
       if (this.listening) this.log.error({ err }, "trap receiver socket error");
       return;
     }
-    this.reject(rejectReason(err), err.rinfo.address, err.message);
+    this.reject(rejectReason(err), err.rinfo.address);
   }
 
-  private reject(reason: RejectReason, source: string, why: string): void {
+  private reject(reason: RejectReason, source: string, detail: Record<string, unknown> = {}): void {
     this.counts.rejected[reason]++;
     const key = `${source}\0${reason}`;
     const now = this.now();
     const last = this.rejectLogged.get(key);
+    const fields = { source, reason, ...detail };
     if (last !== undefined && now - last < REJECT_LOG_EVERY_MS) {
-      this.log.debug({ source, reason }, `trap rejected: ${why}`);
+      this.log.debug(fields, `trap rejected: ${REJECT_TEXT[reason]}`);
       return;
     }
+    if (this.rejectLogged.size >= REJECT_LOG_SOURCES) this.rejectLogged.clear();
     this.rejectLogged.set(key, now);
     this.log.warn(
-      { source, reason, rejected: this.counts.rejected[reason] },
-      `trap rejected: ${why} (logged once a minute per source and reason)`,
+      { ...fields, rejected: this.counts.rejected[reason] },
+      `trap rejected: ${REJECT_TEXT[reason]} (logged once a minute per source and reason)`,
     );
   }
 

@@ -9,6 +9,15 @@ export const REJECT_REASONS = ["community", "user", "auth", "malformed", "unexpe
  */
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
+/** For the log: never net-snmp's message, which quotes the community that was tried. */
+export const REJECT_TEXT: Record<RejectReason, string> = {
+  community: "unknown community",
+  user: "unknown SNMPv3 user",
+  auth: "wrong SNMPv3 key or security level",
+  malformed: "not a decodable SNMP notification",
+  unexpected: "an SNMP request, not a notification",
+};
+
 /** net-snmp's receiver errors: the class name says where it failed, the message says what. */
 export function rejectReason(err: Error): RejectReason {
   const m = err.message;

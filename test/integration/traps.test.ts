@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import snmp from "net-snmp";
+import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RunningAgent, startAgent } from "../../agent/agent.js";
 import { Spool } from "../../agent/spool.js";
@@ -71,7 +72,7 @@ afterEach(async () => {
 });
 
 /** A receiver on a free loopback port whose events go to a real spool; 127.0.0.1 is UPS "ups-1". */
-async function harness(): Promise<Harness> {
+async function harness(logger = silent): Promise<Harness> {
   const port = await freePort("udp");
   const spool = new Spool(join(mkdtempSync(join(dir, "spool-")), "spool.db"));
   const polls: string[] = [];
@@ -96,7 +97,7 @@ async function harness(): Promise<Harness> {
     sources: new Map([["127.0.0.1", ["ups-1"]]]),
     onEvent: (r) => spool.append(r),
     onPoll: (t) => polls.push(t),
-    logger: silent,
+    logger,
   });
   const h: Harness = {
     port,
@@ -204,7 +205,8 @@ describe.skipIf(!hasSnmptrap)("trap receiver with Debian snmptrap", () => {
   });
 
   it("rejects and counts unauthenticated traps, then keeps receiving", async () => {
-    const h = await harness();
+    const log: string[] = [];
+    const h = await harness(pino({ level: "warn" }, { write: (line: string) => log.push(line) }));
     await v2c(h.port, "wrong-community", ON_BATTERY);
     await snmptrap([
       "-v3",
@@ -238,6 +240,9 @@ describe.skipIf(!hasSnmptrap)("trap receiver with Debian snmptrap", () => {
     expect(stats.received).toBe(0);
     expect(h.events()).toEqual([]);
     expect(h.polls).toEqual([]);
+    // one warn line per sender and reason, naming the reason but never the community that was tried
+    expect(log.map((l) => JSON.parse(l).reason).sort()).toEqual(["auth", "community", "user"]);
+    expect(log.join("")).not.toContain("wrong-community");
     await v2c(h.port, "public", ON_BATTERY);
     await h.until((s) => s.events === 1, "a good trap after the bad ones");
   });

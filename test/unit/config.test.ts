@@ -125,6 +125,12 @@ agent:
       OPSWATCH_TOKEN_AGENT_DC1: "t1",
       OPSWATCH_TOKEN_AGENT_OUTSIDE: "t2",
       OPSWATCH_SNMP_COMMUNITY: "c",
+      OPSWATCH_UPS1_AUTH_KEY: "auth-key-1",
+      OPSWATCH_UPS1_PRIV_KEY: "priv-key-1",
+      OPSWATCH_FW_COMMUNITY: "f",
+      OPSWATCH_TRAP_COMMUNITY: "t",
+      OPSWATCH_TRAP_AUTH_KEY: "auth-key-2",
+      OPSWATCH_TRAP_PRIV_KEY: "priv-key-2",
       // notification channels
       OPSWATCH_WECOM_KEY: "k",
       OPSWATCH_DINGTALK_TOKEN: "t",

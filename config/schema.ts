@@ -120,6 +120,28 @@ const SnmpV3 = z.strictObject({
 });
 
 /** USM needs the keys its level uses (RFC 3414 passphrases: 8 characters or more), and no others. */
+function checkUsmKeys(
+  u: Pick<z.infer<typeof SnmpV3>, "level" | "auth_key" | "priv_key">,
+  ctx: z.RefinementCtx,
+  path: string[],
+): void {
+  const needs = { auth_key: u.level !== "noAuthNoPriv", priv_key: u.level === "authPriv" };
+  for (const key of ["auth_key", "priv_key"] as const) {
+    const value = u[key];
+    if (needs[key] && value === undefined)
+      ctx.addIssue({ code: "custom", path: [...path, key], message: `required for level ${u.level}` });
+    else if (needs[key] && value !== undefined && value.length < 8)
+      ctx.addIssue({ code: "custom", path: [...path, key], message: "at least 8 characters (SNMPv3 USM)" });
+    else if (!needs[key] && value !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, key],
+        message: `not used at level ${u.level}: remove it or raise the level`,
+      });
+  }
+}
+
+/** A check's version and v3 block agree, and the v3 keys fit its level. */
 function checkSnmpSecurity(
   check: { version: string; v3?: z.infer<typeof SnmpV3> },
   ctx: z.RefinementCtx,
@@ -129,21 +151,7 @@ function checkSnmpSecurity(
     ctx.addIssue({ code: "custom", path: ["v3"], message: "required with version 3 (user, level, keys)" });
   if (version !== "3" && v3 !== undefined)
     ctx.addIssue({ code: "custom", path: ["v3"], message: `only for version 3 (version is ${version})` });
-  if (v3 === undefined) return;
-  const needs = { auth_key: v3.level !== "noAuthNoPriv", priv_key: v3.level === "authPriv" };
-  for (const key of ["auth_key", "priv_key"] as const) {
-    const value = v3[key];
-    if (needs[key] && value === undefined)
-      ctx.addIssue({ code: "custom", path: ["v3", key], message: `required for level ${v3.level}` });
-    else if (needs[key] && value !== undefined && value.length < 8)
-      ctx.addIssue({ code: "custom", path: ["v3", key], message: "at least 8 characters (SNMPv3 USM)" });
-    else if (!needs[key] && value !== undefined)
-      ctx.addIssue({
-        code: "custom",
-        path: ["v3", key],
-        message: `not used at level ${v3.level}: remove it or raise the level`,
-      });
-  }
+  if (v3 !== undefined) checkUsmKeys(v3, ctx, ["v3"]);
 }
 
 const SnmpCheck = z.strictObject({
@@ -236,7 +244,10 @@ export const Target = z.strictObject({
   id: Id,
   name: z.string().min(1).describe("display name, e.g. 1号UPS"),
   group: Id.default("default"),
-  checks: z.array(Check).min(1),
+  checks: z
+    .array(Check)
+    .min(1)
+    .refine((cs) => cs.every((c) => c.id !== "trap"), 'check id "trap" is reserved for SNMP trap events'),
   indicators: z.array(TargetIndicator).default([]).describe("indicators this target counts toward"),
   service_time: ServiceTime.default("24x7").describe('"24x7" or service hours on working days'),
   inspection_kind: InspectionKind.optional().describe(
@@ -276,20 +287,7 @@ const Server = z.strictObject({
 });
 
 /** A USM user whose SNMPv3 traps the agent accepts: a check's v3 block without the context. */
-const TrapUser = SnmpV3.omit({ context: true }).superRefine((u, ctx) => {
-  const needs = { auth_key: u.level !== "noAuthNoPriv", priv_key: u.level === "authPriv" };
-  for (const key of ["auth_key", "priv_key"] as const) {
-    const value = u[key];
-    if (needs[key] && (value === undefined || value.length < 8))
-      ctx.addIssue({
-        code: "custom",
-        path: [key],
-        message: `required for level ${u.level}, at least 8 characters (SNMPv3 USM)`,
-      });
-    else if (!needs[key] && value !== undefined)
-      ctx.addIssue({ code: "custom", path: [key], message: `not used at level ${u.level}` });
-  }
-});
+const TrapUser = SnmpV3.omit({ context: true }).superRefine((u, ctx) => checkUsmKeys(u, ctx, []));
 
 /** The agent's SNMP trap receiver (docs/snmp.md "Traps"): off unless `listen` is given. */
 const Traps = z

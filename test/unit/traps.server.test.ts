@@ -21,12 +21,18 @@ const event = (seq: number, values: Result["values"], check = "trap"): Result =>
 
 describe("trap events on the server", () => {
   it("never enter the live view, even on a check id a target configures", () => {
-    // a (badly named) configured check "trap": a trap event must still not make it up or down
-    const ups = Target.parse({
+    // The config refuses a check named "trap"; should one get in anyway, a trap event still must not
+    // make it up or down.
+    const input = {
       id: "ups-1",
       name: "UPS",
       checks: [{ id: "trap", kind: "tcp", address: "127.0.0.1:22" }],
-    });
+    };
+    expect(Target.safeParse(input).error?.issues[0]?.message).toBe(
+      'check id "trap" is reserved for SNMP trap events',
+    );
+    const parsed = Target.parse({ ...input, checks: [{ ...input.checks[0], id: "port" }] });
+    const ups = { ...parsed, checks: parsed.checks.map((c) => ({ ...c, id: "trap" })) };
     const live = new LiveView([ups]);
     expect(live.update(event(1, { "trap.name": "coldStart" }))).toBe(false);
     expect(live.checkState("ups-1", "trap", Date.now())).toBe("unknown");

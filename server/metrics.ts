@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { ErrorReason } from "../protocol/messages.js";
+import { DeviceMetrics } from "./device-metrics.js";
 import type { LiveView } from "./live.js";
 
 export type RejectReason = ErrorReason | "bad_result" | "agent_mismatch";
@@ -17,6 +18,8 @@ export class ServerMetrics {
   readonly agentConnected: Gauge<"agent">;
   readonly agentLastSeen: Gauge<"agent">;
   readonly agentSpoolDepth: Gauge<"agent">;
+  /** Typed UPS / device metrics from SNMP results; observe() the committed ones. */
+  readonly devices: DeviceMetrics;
 
   constructor(live: LiveView, knownAgents: readonly string[], now: () => number = Date.now) {
     const r = this.registry;
@@ -125,6 +128,7 @@ export class ServerMetrics {
       labelNames: ["agent"],
       registers: [r],
     });
+    this.devices = new DeviceMetrics(r, live, knownAgents, now);
     for (const agent of knownAgents) {
       this.agentConnected.set({ agent }, 0);
       this.ingested.inc({ agent }, 0);

@@ -1,41 +1,36 @@
-// 边界防火墙: the firewall_stability indicator and the probes of the firewall targets. SNMP interface,
-// CPU / memory and HA metrics come with a later issue; a text panel says so.
+// 边界防火墙: the firewall_stability indicator, the probes of the firewall targets, and the typed
+// device metrics from SNMP (designated interfaces, traffic, CPU / memory, uptime and reboots, HA role).
 import {
+  below,
   boolMap,
   buildDashboard,
   type DashboardJson,
+  GREEN,
   indicatorMetStat,
   indicatorValueStat,
   labelVariable,
   q,
   statPanel,
   targetIndicatorTable,
-  textPanel,
   timelinePanel,
   timeseriesPanel,
+  valueMap,
   windowVariable,
+  YELLOW,
   zeroIsGood,
 } from "./common.js";
 
-const COMING = `**即将推出 Coming with a later issue**
-
-opswatch does not poll the firewalls' SNMP tables yet. These panels will be added when it does:
-
-- 接口状态 — designated interfaces' \`ifOperStatus\` (IF-MIB; not up(1) makes the firewall unstable), with \`ifName\` / \`ifAlias\`
-- 接口流量 — \`ifHCInOctets\` / \`ifHCOutOctets\` per interface
-- CPU / 内存 — \`hrProcessorLoad\`, Huawei \`hwEntityCpuUsage\` / \`hwEntityMemUsage\`, H3C \`hh3cEntityExtCpuUsage\` (≥ 90 % for 5 min is a warning; the daily inspection wants < 80 %)
-- 运行时间与重启 — \`sysUpTime\` and unplanned reboots (uptime going backwards)
-- 双机热备 HA — VRRP \`vrrpOperState\` (master / backup) of each member
-
-Until then the firewall is judged from the probes below (SNMP \`sysUpTime.0\` and ICMP/TCP answers).`;
+/** A device metric of the selected firewalls. */
+const metric = (name: string, legend: string) => q(`${name}{target=~"$target"}`, legend);
 
 export function firewall(): DashboardJson {
   return buildDashboard({
     uid: "opswatch-firewall",
     title: "边界防火墙",
     description:
-      "Cloud boundary firewalls: the firewall_stability indicator (云平台边界防火墙运行稳定性) and probe_success / " +
-      "probe_duration_seconds of the checks of every target that counts toward it.",
+      "Cloud boundary firewalls: the firewall_stability indicator (云平台边界防火墙运行稳定性), probe_success / " +
+      "probe_duration_seconds of the checks of every target that counts toward it, and their SNMP device " +
+      "metrics: designated interfaces, traffic, CPU / memory, uptime and reboots, HA role.",
     tags: ["firewall"],
     variables: [
       windowVariable(),
@@ -89,15 +84,108 @@ export function firewall(): DashboardJson {
         ],
       },
       {
-        title: "即将推出 Coming",
+        title: "设备 Device (SNMP)",
         panels: [
-          textPanel(
-            "接口、CPU 与双机状态（即将推出）",
-            "SNMP interface, CPU / memory, uptime and HA metrics of the firewalls will come with a later issue.",
-            COMING,
-            24,
-            8,
-          ),
+          timelinePanel({
+            title: "指定接口状态",
+            description:
+              "opswatch_interface_up of each designated interface (the check's interfaces[].name, matched by ifName / " +
+              "ifAlias): up when ifOperStatus is up(1). A designated interface down makes the firewall unstable.",
+            queries: [metric("opswatch_interface_up", "{{target}} {{interface}} ({{agent}})")],
+            w: 12,
+            h: 7,
+            mappings: [boolMap("up", "down")],
+          }),
+          timelinePanel({
+            title: "HA 角色",
+            description:
+              'opswatch_ha_role{role="master"} of each member (VRRP vrrpOperState): 主 master, 非主 backup or ' +
+              "initialize. An HA pair is unstable only while no member is up and master.",
+            queries: [
+              q('opswatch_ha_role{target=~"$target", role="master"}', "{{target}} {{member}} ({{agent}})"),
+            ],
+            w: 12,
+            h: 7,
+            mappings: [
+              valueMap({
+                "1": { text: "主 master", color: GREEN },
+                "0": { text: "非主 backup", color: YELLOW },
+              }),
+            ],
+          }),
+          timeseriesPanel({
+            title: "接口流量",
+            description:
+              "opswatch_interface_traffic_bytes_per_second × 8 of the designated interfaces, from ifHCInOctets / " +
+              "ifHCOutOctets between two polls (none on the first poll and after a counter reset).",
+            queries: [
+              q(
+                'opswatch_interface_traffic_bytes_per_second{target=~"$target"} * 8',
+                "{{target}} {{interface}} {{direction}} ({{agent}})",
+              ),
+            ],
+            w: 12,
+            h: 8,
+            unit: "bps",
+            min: 0,
+          }),
+          timeseriesPanel({
+            title: "CPU / 内存",
+            description:
+              "opswatch_device_cpu_ratio and opswatch_device_memory_ratio (vendor MIB or HOST-RESOURCES). The daily " +
+              "inspection wants < 80 % (orange line); ≥ 90 % for 5 min is a warning (red line), not instability.",
+            queries: [
+              metric("opswatch_device_cpu_ratio", "{{target}} CPU ({{agent}})"),
+              metric("opswatch_device_memory_ratio", "{{target}} 内存 mem ({{agent}})"),
+            ],
+            w: 12,
+            h: 8,
+            unit: "percentunit",
+            min: 0,
+            softMax: 1,
+            thresholds: below(0.9, 0.8),
+          }),
+          statPanel({
+            title: "运行时间",
+            description: "opswatch_device_uptime_seconds: time since the device last started (sysUpTime.0).",
+            queries: [metric("opswatch_device_uptime_seconds", "{{target}} ({{agent}})")],
+            w: 8,
+            h: 6,
+            unit: "s",
+          }),
+          statPanel({
+            title: "重启次数",
+            description:
+              "Reboots in the dashboard's time range: increase of opswatch_device_reboots_total (sysUpTime went " +
+              "backwards between two polls, not by the 497-day wrap), the highest count of any agent per target. An " +
+              "unplanned reboot counts as downtime.",
+            queries: [
+              q(
+                'max by (target) (round(increase(opswatch_device_reboots_total{target=~"$target"}[$__range])))',
+                "{{target}}",
+              ),
+            ],
+            w: 8,
+            h: 6,
+            thresholds: zeroIsGood,
+            colorBackground: true,
+          }),
+          timeseriesPanel({
+            title: "SNMP 轮询耗时 p95",
+            description:
+              "95th percentile of opswatch_snmp_poll_duration_seconds per firewall: how long a whole poll takes " +
+              "(retries included); a climb towards the check's timeout comes before polls fail.",
+            queries: [
+              q(
+                'histogram_quantile(0.95, sum by (target, le) (rate(opswatch_snmp_poll_duration_seconds_bucket{target=~"$target"}[$__rate_interval])))',
+                "{{target}}",
+              ),
+            ],
+            w: 8,
+            h: 6,
+            unit: "s",
+            min: 0,
+          }),
         ],
       },
     ],

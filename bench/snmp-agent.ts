@@ -19,18 +19,19 @@ export interface AgentInput {
   concurrency: number;
   /** Keys added to every snmp check, e.g. `{ profile: "ups-rfc1628" }` or `{ oids: {…} }`. */
   check: Record<string, unknown>;
-  /** A value every successful poll must carry, to catch a poller that "succeeds" without reading. */
-  expect: { name: string; value: number | string | boolean };
+  /** Values every successful poll must carry, to catch a poller that "succeeds" without reading. */
+  expect: Record<string, number | string | boolean>;
 }
 
 export interface AgentCounts {
   ok: number;
   failed: number;
-  /** ok but without the expected value */
+  /** ok but without an expected value */
   wrong: number;
   /** turns the Scheduler skipped because the previous poll of that device was still running */
   skipped: number;
   samples: string[]; // first few failures / wrong results, for the report
+  memory?: NodeJS.MemoryUsage; // where the RSS goes (V8 heap vs the rest), at the time of the reply
 }
 
 export type ToAgent = { type: "count" } | { type: "stop" };
@@ -43,29 +44,32 @@ const sample = (s: string) => {
   if (counts.samples.length < 5) counts.samples.push(s.slice(0, 300));
 };
 
-const text = stringify({
-  agent: {
-    id: "bench",
-    server: "ws://127.0.0.1:9/ws/agent", // never connected: no uplink runs here
-    token: "bench",
-    concurrency: input.concurrency,
+const text = stringify(
+  {
+    agent: {
+      id: "bench",
+      server: "ws://127.0.0.1:9/ws/agent", // never connected: no uplink runs here
+      token: "bench",
+      concurrency: input.concurrency,
+    },
+    targets: input.devices.map((d, i) => ({
+      id: `ups-${i}`,
+      name: `UPS ${i}`,
+      checks: [
+        {
+          id: "snmp",
+          kind: "snmp",
+          address: `${d.host}:${d.port}`,
+          interval: `${input.intervalMs}ms`,
+          timeout: `${input.timeoutMs}ms`,
+          retries: input.retries,
+          ...input.check,
+        },
+      ],
+    })),
   },
-  targets: input.devices.map((d, i) => ({
-    id: `ups-${i}`,
-    name: `UPS ${i}`,
-    checks: [
-      {
-        id: "snmp",
-        kind: "snmp",
-        address: `${d.host}:${d.port}`,
-        interval: `${input.intervalMs}ms`,
-        timeout: `${input.timeoutMs}ms`,
-        retries: input.retries,
-        ...input.check,
-      },
-    ],
-  })),
-});
+  { aliasDuplicateObjects: false },
+); // the shared check keys would become YAML aliases, refused past 100
 const config = parseConfig(text, "bench-snmp.yaml", "agent");
 
 // Warnings go to a counter, not to a terminal: a poller that falls behind warns once per skipped turn.
@@ -91,15 +95,22 @@ const scheduler = new Scheduler({
     if (!r.ok) {
       counts.failed++;
       sample(`${r.target}: ${r.error}`);
-    } else if (r.values[input.expect.name] !== input.expect.value) {
+      return;
+    }
+    const off = Object.entries(input.expect).filter(([name, value]) => r.values[name] !== value);
+    if (off.length > 0) {
       counts.wrong++;
-      sample(`${r.target}: ${input.expect.name} = ${JSON.stringify(r.values[input.expect.name])}`);
+      sample(`${r.target}: ${off.map(([name]) => `${name} = ${JSON.stringify(r.values[name])}`).join(", ")}`);
     } else counts.ok++;
   },
 });
 
 process.on("message", async (m: ToAgent) => {
-  if (m.type === "count") send({ type: "counts", counts: { ...counts, samples: [...counts.samples] } });
+  if (m.type === "count")
+    send({
+      type: "counts",
+      counts: { ...counts, samples: [...counts.samples], memory: process.memoryUsage() },
+    });
   else {
     await scheduler.stop();
     for (const p of probers.values()) p.close?.();

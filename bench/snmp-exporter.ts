@@ -4,14 +4,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
 import { stringify } from "yaml";
+import type { PollPlan } from "../agent/snmp/profile-plan.js";
 import type { Device } from "./snmp-responders.js";
 import { UPS_OBJECTS } from "./snmp-ups.js";
-
-/** What one poll fetches: GETs of instances and GETBULK walks of subtrees (as the opswatch profile does). */
-export interface PollSpec {
-  gets: readonly string[];
-  walks: readonly string[];
-}
 
 export interface ModuleOptions {
   timeoutMs: number;
@@ -21,12 +16,12 @@ export interface ModuleOptions {
 
 const within = (oid: string, root: string) => oid === root || oid.startsWith(`${root}.`);
 
-/** snmp.yml with one module `ups_mib`: the spec's GETs and walks, a metric for every UPS object fetched. */
-export function upsModuleYaml(spec: PollSpec, o: ModuleOptions): string {
+/** snmp.yml with one module `ups_mib`: the plan's GETs and walks, a metric for every UPS object fetched. */
+export function upsModuleYaml(plan: PollPlan, o: ModuleOptions): string {
   const metrics = UPS_OBJECTS.filter(
     (obj) =>
-      (obj.instance !== undefined && spec.gets.includes(`${obj.oid}.${obj.instance}`)) ||
-      spec.walks.some((root) => within(obj.oid, root)),
+      (obj.instance !== undefined && plan.get.includes(`${obj.oid}.${obj.instance}`)) ||
+      plan.walks.some((root) => within(obj.oid, root)),
   ).map((obj) => ({
     name: obj.name,
     oid: obj.oid,
@@ -41,8 +36,8 @@ export function upsModuleYaml(spec: PollSpec, o: ModuleOptions): string {
   }));
   return stringify({
     ups_mib: {
-      ...(spec.walks.length > 0 ? { walk: [...spec.walks] } : {}),
-      ...(spec.gets.length > 0 ? { get: [...spec.gets] } : {}),
+      ...(plan.walks.length > 0 ? { walk: plan.walks } : {}),
+      ...(plan.get.length > 0 ? { get: plan.get } : {}),
       metrics,
       version: 2,
       auth: { community: "public" },

@@ -8,24 +8,28 @@ import { tmpdir } from "node:os";
 import { extname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { type PollPlan, planPoll } from "../agent/snmp/profile-plan.js";
+import { loadProfiles } from "../agent/snmp/profile-registry.js";
 import type { AgentCounts, AgentInput, FromAgent, ToAgent } from "./snmp-agent.js";
-import { driveExporter, type PollSpec, startExporter, upsModuleYaml } from "./snmp-exporter.js";
+import { driveExporter, startExporter, upsModuleYaml } from "./snmp-exporter.js";
 import { cpuSeconds, machineBusySeconds, memoryMb, sampleRss } from "./snmp-proc.js";
 import { type Responders, type SnmpdCounters, startResponders } from "./snmp-responders.js";
-import { UPS } from "./snmp-ups.js";
 
 const usage = `usage: npm run bench:snmp -- [options]      (or: npx tsx bench/snmp.ts, but tsx adds ~40 MB to the agent's RSS)
   --devices LIST       device counts to run, comma-separated (default 100,1000)
   --rate N             polls/s offered to each poller in total: each device every devices/N s (default 1000)
   --seconds S          measured window per poller (default 10)
-  --warmup S           before measuring: sessions opened, JIT warm (default 3)
+  --warmup S           before measuring: JIT warm; at least one interval + 1 s, so every device was
+                       polled once (sessions open) before the window (default 3)
   --concurrency N      polls in flight at most, both pollers (default 64)
   --timeout-ms N       per poll, retries included (default 3000)
   --retries N          (default 1)
   --max-repetitions N  GETBULK (default 20)
-  --gomaxprocs LIST    snmp_exporter runs: GOMAXPROCS values, "default" = unset (default 1,default)
+  --gomaxprocs LIST    snmp_exporter runs: GOMAXPROCS values, "default" = unset, "" = none (default 1,default)
   --exporter PATH      snmp_exporter binary (default /usr/bin/prometheus-snmp-exporter)
-  --profile DIR        run the opswatch child with --cpu-prof, .cpuprofile files into DIR
+  --repeat N           run every poller N times, interleaved; ratios from the medians (default 1)
+  --node-flags "…"     extra node flags for the opswatch child, e.g. "--max-semi-space-size=4"
+  --cpu-prof DIR       run the opswatch child with --cpu-prof, .cpuprofile files into DIR
   --json               also print the rows as one JSON line
   --help`;
 
@@ -41,7 +45,9 @@ const { values: opt } = parseArgs({
     "max-repetitions": { type: "string", default: "20" },
     gomaxprocs: { type: "string", default: "1,default" },
     exporter: { type: "string", default: "/usr/bin/prometheus-snmp-exporter" },
-    profile: { type: "string" },
+    repeat: { type: "string", default: "1" },
+    "node-flags": { type: "string", default: "" },
+    "cpu-prof": { type: "string" },
     json: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
@@ -72,31 +78,28 @@ const concurrency = num("concurrency", 1, 1024);
 const timeoutMs = num("timeout-ms", 100, 60_000);
 const retries = num("retries", 0, 5);
 const maxRepetitions = num("max-repetitions", 1, 200);
-const gomaxprocs = String(opt.gomaxprocs).split(",");
+const repeat = num("repeat", 1, 20);
+const nodeFlags = String(opt["node-flags"]).split(" ").filter(Boolean);
+/** Each device once per interval, so `rate` polls/s in total. */
+const intervalMs = (n: number) => Math.round((n / rate) * 1000);
+const warmupMs = (n: number) => Math.max(warmup * 1000, intervalMs(n) + 1000);
+const gomaxprocs = String(opt.gomaxprocs).split(",").filter(Boolean); // "" = opswatch only
 
 /**
- * What one UPS poll fetches. TEMPORARY until the profile-based prober lands: the raw GETs of
- * config/demo.yaml. Then: `profile: ups-rfc1628`, and the GETs and walks the profile does.
+ * What one UPS poll fetches: opswatch polls with the real profile; the exporter's module GETs and walks
+ * exactly what the prober's own plan (agent/snmp/profile-plan.ts) says a poll of a healthy UPS reads.
+ * The responders' snmpInPkts check it: requests per poll must match.
  */
-const POLL: { check: Record<string, unknown>; spec: PollSpec; expect: AgentInput["expect"] } = (() => {
-  const oids: Record<string, string> = {
-    "battery.status": `${UPS}.2.1.0`,
-    "battery.seconds_on_battery": `${UPS}.2.2.0`,
-    "battery.runtime_minutes": `${UPS}.2.3.0`,
-    "battery.charge": `${UPS}.2.4.0`,
-    "input.line_bads": `${UPS}.3.1.0`,
-    "input.voltage": `${UPS}.3.3.1.3.1`,
-    "ups.output_source": `${UPS}.4.1.0`,
-    "ups.load": `${UPS}.4.4.1.5.1`,
-    "ups.alarms_present": `${UPS}.6.1.0`,
-  };
-  return {
-    check: { oids },
-    spec: { gets: Object.values(oids), walks: [] },
-    expect: { name: "battery.charge", value: 95 },
-  };
-})();
-/** The exporter's line for the same value (bench/snmp-ups.ts serves 95). */
+const UPS_PROFILE = "ups-rfc1628";
+const POLL_PLAN: PollPlan = planPoll(loadProfiles().compile([UPS_PROFILE]), {}, new Map());
+/** What every successful opswatch poll must say about the UPS bench/snmp-ups.ts serves. */
+const EXPECT: AgentInput["expect"] = {
+  "battery.charge": 95,
+  "ups.status": "OL",
+  "ups.load_powered": true,
+  "ups.mains_normal": true,
+};
+/** The exporter's line for the same battery charge. */
 const EXPORTER_EXPECT = "\nupsEstimatedChargeRemaining 95\n";
 
 // Works both under tsx (sibling .ts files) and compiled (dist/bench/*.js).
@@ -111,7 +114,8 @@ interface Row {
   cpuSeconds: number;
   pollsPerCpuSecond: number;
   rssMb: number; // largest VmRSS sampled while measuring
-  peakRssMb: number; // VmHWM at the end of the window
+  endRssMb: number; // VmRSS at the end of the window
+  peakRssMb: number; // VmHWM: the largest RSS since the process started
   failed: number;
   wrong: number;
   skipped: number;
@@ -121,13 +125,21 @@ interface Row {
   driverCpuPct: number; // this process (the exporter's scrape driver), % of one core
   machineBusyPct: number; // whole machine, % of one core (2 cores = 200 %)
   samples: string[];
+  heap?: string; // opswatch: V8 heap used / total and external memory at the end of the window
 }
 
 interface Window {
-  counts(): Promise<{ ok: number; failed: number; wrong: number; skipped: number; samples: string[] }>;
+  counts(): Promise<{
+    ok: number;
+    failed: number;
+    wrong: number;
+    skipped: number;
+    samples: string[];
+    memory?: NodeJS.MemoryUsage;
+  }>;
 }
 
-/** Measures `pid` for `seconds` after `warmup`: polls (from `w`), CPU, RSS, responder and machine load. */
+/** Measures `pid` for `seconds` after the warm-up: polls (from `w`), CPU, RSS, responder and machine load. */
 async function measure(
   poller: string,
   n: number,
@@ -135,7 +147,7 @@ async function measure(
   w: Window,
   responders: Responders,
 ): Promise<Row> {
-  await sleep(warmup * 1000);
+  await sleep(warmupMs(n));
   const snap = async () => ({
     counts: await w.counts(),
     cpu: cpuSeconds(pid),
@@ -164,6 +176,7 @@ async function measure(
     cpuSeconds: cpu,
     pollsPerCpuSecond: ok / cpu,
     rssMb,
+    endRssMb: memoryMb(pid, "VmRSS"),
     peakRssMb: memoryMb(pid, "VmHWM"),
     failed: b.counts.failed - a.counts.failed,
     wrong: b.counts.wrong - a.counts.wrong,
@@ -175,8 +188,14 @@ async function measure(
     driverCpuPct: (100 * selfCpu) / wall,
     machineBusyPct: (100 * (b.machine - a.machine)) / wall,
     samples: b.counts.samples,
+    ...(b.counts.memory ? { heap: heapSummary(b.counts.memory) } : {}),
   };
 }
+
+const heapSummary = (m: NodeJS.MemoryUsage) => {
+  const mb = (x: number) => (x / 1024 / 1024).toFixed(1);
+  return `RSS ${mb(m.rss)} MB = V8 heap ${mb(m.heapUsed)} used / ${mb(m.heapTotal)} total, external ${mb(m.external)}, rest (code, stacks, libuv, malloc) ${mb(m.rss - m.heapTotal - m.external)}`;
+};
 
 /** Child processes still running, killed if the bench itself fails. */
 const children = new Set<ChildProcess>();
@@ -187,18 +206,18 @@ process.on("exit", () => {
 async function runOpswatch(n: number, responders: Responders): Promise<Row> {
   const input: AgentInput = {
     devices: responders.devices.slice(0, n),
-    intervalMs: Math.round((n / rate) * 1000),
+    intervalMs: intervalMs(n),
     timeoutMs,
     retries,
     concurrency,
-    check: { ...POLL.check },
-    expect: POLL.expect,
+    check: { profile: UPS_PROFILE, max_repetitions: maxRepetitions },
+    expect: EXPECT,
   };
-  const prof = opt.profile
-    ? ["--cpu-prof", `--cpu-prof-dir=${resolve(opt.profile)}`, `--cpu-prof-name=opswatch-${n}.cpuprofile`]
+  const prof = opt["cpu-prof"]
+    ? ["--cpu-prof", `--cpu-prof-dir=${resolve(opt["cpu-prof"])}`, `--cpu-prof-name=opswatch-${n}.cpuprofile`]
     : [];
   const child = fork(sibling("snmp-agent").pathname, [JSON.stringify(input)], {
-    execArgv: [...process.execArgv, ...prof],
+    execArgv: [...process.execArgv, ...nodeFlags, ...prof],
     stdio: "inherit",
   });
   children.add(child);
@@ -218,7 +237,7 @@ async function runOpswatch(n: number, responders: Responders): Promise<Row> {
   const ask = (m: ToAgent) => child.send(m);
   await next("ready");
   const row = await measure(
-    `opswatch (${process.execArgv.length > 0 ? "tsx" : "node"})`,
+    `opswatch (${import.meta.url.endsWith(".ts") ? "tsx" : "node"})`,
     n,
     child.pid as number,
     {
@@ -245,7 +264,7 @@ async function runExporter(
   port: number,
 ): Promise<Row> {
   const configFile = join(dir, "snmp.yml");
-  writeFileSync(configFile, upsModuleYaml(POLL.spec, { timeoutMs, retries, maxRepetitions }));
+  writeFileSync(configFile, upsModuleYaml(POLL_PLAN, { timeoutMs, retries, maxRepetitions }));
   const exporter = await startExporter({
     bin: String(opt.exporter),
     configFile,
@@ -256,7 +275,7 @@ async function runExporter(
     const driver = driveExporter({
       url: exporter.url,
       devices: responders.devices.slice(0, n),
-      intervalMs: Math.round((n / rate) * 1000),
+      intervalMs: intervalMs(n),
       timeoutMs,
       concurrency,
       expectLine: EXPORTER_EXPECT,
@@ -290,7 +309,7 @@ function table(rows: Row[]): string {
     "polls/s",
     "polls / CPU-s",
     "CPU % of a core",
-    "RSS MB (peak)",
+    "RSS MB: window max / end / process peak",
     "failed / wrong / skipped",
     "requests per poll",
     "snmpd CPU % (busiest)",
@@ -304,7 +323,7 @@ function table(rows: Row[]): string {
     f0(r.pollsPerSec),
     `**${f0(r.pollsPerCpuSecond)}**`,
     f1((100 * r.cpuSeconds) / seconds),
-    `${f1(r.rssMb)} (${f1(r.peakRssMb)})`,
+    `${f1(r.rssMb)} / ${f1(r.endRssMb)} / ${f1(r.peakRssMb)}`,
     `${r.failed} / ${r.wrong} / ${r.skipped}`,
     f2(r.requestsPerPoll),
     `${f1(r.responderCpuPct)} (${f1(r.responderMaxCpuPct)})`,
@@ -314,16 +333,29 @@ function table(rows: Row[]): string {
   return [head, head.map(() => "---"), ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+/** Per device count: opswatch ÷ each exporter setting, medians over the repeats. */
 function ratios(rows: Row[]): string[] {
   return deviceCounts.flatMap((n) => {
-    const ours = rows.find((r) => r.devices === n && r.poller.startsWith("opswatch"));
-    return rows
-      .filter((r) => r.devices === n && r.poller.startsWith("snmp_exporter"))
-      .map((theirs) => {
-        const ratio = (ours?.pollsPerCpuSecond ?? 0) / theirs.pollsPerCpuSecond;
-        const rss = ours ? `; opswatch RSS ${f1(ours.rssMb)} MB (peak ${f1(ours.peakRssMb)})` : "";
-        return `${f0(n)} devices: opswatch ÷ ${theirs.poller} = ${f2(ratio)}× polls per CPU-second (goal ≥ 1.0: ${ratio >= 1 ? "met" : "MISSED"})${rss}`;
-      });
+    const of = (poller: string) => rows.filter((r) => r.devices === n && r.poller === poller);
+    const ours = rows.find((r) => r.devices === n && r.poller.startsWith("opswatch"))?.poller ?? "";
+    const oursRate = median(of(ours).map((r) => r.pollsPerCpuSecond));
+    const rss = `opswatch RSS (medians) window max ${f1(median(of(ours).map((r) => r.rssMb)))} MB, end ${f1(median(of(ours).map((r) => r.endRssMb)))} MB, process peak ${f1(median(of(ours).map((r) => r.peakRssMb)))} MB (goal < 100)`;
+    const exporters = [
+      ...new Set(rows.filter((r) => r.poller.startsWith("snmp_exporter")).map((r) => r.poller)),
+    ];
+    return [
+      ...exporters.map((theirs) => {
+        const ratio = oursRate / median(of(theirs).map((r) => r.pollsPerCpuSecond));
+        return `${f0(n)} devices: opswatch ÷ ${theirs} = ${f2(ratio)}× polls per CPU-second (goal ≥ 1.0: ${ratio >= 1 ? "met" : "MISSED"})`;
+      }),
+      `${f0(n)} devices: ${rss}`,
+    ];
   });
 }
 
@@ -334,25 +366,29 @@ async function main() {
   const responders = await startResponders(maxDevices);
   const rows: Row[] = [];
   try {
-    for (const n of deviceCounts) {
-      console.error(`${n} devices: opswatch…`);
-      rows.push(await runOpswatch(n, responders));
-      for (const [i, procs] of gomaxprocs.entries()) {
-        console.error(`${n} devices: snmp_exporter GOMAXPROCS=${procs}…`);
-        rows.push(await runExporter(n, responders, dir, procs, 19116 + i));
+    for (let round = 1; round <= repeat; round++)
+      for (const n of deviceCounts) {
+        console.error(`round ${round}, ${n} devices: opswatch…`);
+        rows.push(await runOpswatch(n, responders));
+        for (const [i, procs] of gomaxprocs.entries()) {
+          console.error(`round ${round}, ${n} devices: snmp_exporter GOMAXPROCS=${procs}…`);
+          rows.push(await runExporter(n, responders, dir, procs, 19116 + i));
+        }
       }
-    }
   } finally {
     await responders.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(
-    `\nSNMP polling: ${rate} polls/s offered, ${seconds} s measured after ${warmup} s, concurrency ${concurrency}, timeout ${timeoutMs} ms, retries ${retries}, max-repetitions ${maxRepetitions}; ${responders.pids.length} snmpd processes\n`,
+    `\nSNMP polling: ${rate} polls/s offered, ${seconds} s measured after ${deviceCounts.map((n) => `${warmupMs(n) / 1000} s`).join(" / ")} of warm-up, concurrency ${concurrency}, timeout ${timeoutMs} ms, retries ${retries}, max-repetitions ${maxRepetitions}; ${responders.pids.length} snmpd processes; profile ${UPS_PROFILE}: GET ${POLL_PLAN.get.length} OIDs, walk ${POLL_PLAN.walks.length}${nodeFlags.length > 0 ? `; opswatch child: node ${nodeFlags.join(" ")}` : ""}\n`,
   );
   console.log(table(rows));
   console.log("");
   for (const line of ratios(rows)) console.log(line);
-  for (const r of rows) for (const s of r.samples) console.log(`  ${r.poller} @ ${r.devices}: ${s}`);
+  for (const r of rows) {
+    if (r.heap) console.log(`${r.poller} @ ${r.devices}: ${r.heap}`);
+    for (const s of r.samples) console.log(`  ${r.poller} @ ${r.devices}: ${s}`);
+  }
   if (opt.json) console.log(JSON.stringify(rows));
 }
 

@@ -88,13 +88,14 @@ async function run(kind: string, o: CommonOptions, start: (log: Logger) => Promi
   const log = createLogger(o.logLevel, `opswatch-simulate-${kind}`);
   const { readCommands, startControlServer } = await import("../sim/control.js");
   let device: SimDevice;
+  let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
   try {
     device = await start(log);
+    control = o.control ? await startControlServer({ [kind]: device }, o.control, log) : undefined;
   } catch (e) {
     process.stderr.write(`opswatch simulate ${kind}: ${(e as Error).message}\n`);
     process.exit(1);
   }
-  const control = o.control ? await startControlServer({ [kind]: device }, o.control, log) : undefined;
   log.info(
     {
       snmp: `${o.listen.host}:${device.port}`,

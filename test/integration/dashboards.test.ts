@@ -140,10 +140,8 @@ describe.skipIf(!hasPrometheus)("dashboards on the demo, through a real promethe
   let notified = 0;
 
   beforeAll(async () => {
-    // The shipped demo config, moved to free ports and a temp data dir as in cli.test.ts. Besides: a
-    // firewall target (TCP to the demo portal's port, and SNMP to the demo's firewall simulator) so the
-    // firewall dashboard has something to show,
-    // 2 s probe intervals and indicator refresh so the outage, its fault and the figures move within
+    // The shipped demo config (UPS, firewall and portal simulators), moved to free ports and a temp data
+    // dir as in cli.test.ts. Besides: 2 s probe intervals and indicator refresh so the outage, its fault and the figures move within
     // seconds instead of a minute. And a webhook notification channel to a local receiver (below), so the
     // notification panels show a real channel that delivered the outage's fault notifications.
     const [http, ups, sitePort] = [await freePort("tcp"), await freePort("udp"), await freePort("tcp")];
@@ -154,35 +152,12 @@ describe.skipIf(!hasPrometheus)("dashboards on the demo, through a real promethe
         .replaceAll("127.0.0.1:8080", `127.0.0.1:${http}`)
         .replaceAll("127.0.0.1:16161", `127.0.0.1:${ups}`)
         .replaceAll("127.0.0.1:18081", `127.0.0.1:${sitePort}`)
+        .replaceAll("127.0.0.1:16163", `127.0.0.1:${await freePort("udp")}`)
+        .replaceAll("127.0.0.1:18082", `127.0.0.1:${await freePort("tcp")}`)
         .replaceAll("data/", `${dir}/`)
         .replaceAll("interval: 10s", "interval: 2s")
         .replaceAll("indicator_refresh: 15s", "indicator_refresh: 2s"),
     );
-    // The UPS read through its profile, so every normalized value (runtime, voltages, status flags) is
-    // there; the firewall is the demo's firewall simulator, polled over SNMP with a designated interface.
-    const upsCheck = demo.targets.find((t: { id: string }) => t.id === "ups-1").checks[0];
-    delete upsCheck.oids;
-    upsCheck.profile = "ups-rfc1628";
-    const fwSnmp = `127.0.0.1:${await freePort("udp")}`;
-    demo.demo.firewall_snmp = fwSnmp;
-    demo.targets.push({
-      id: "fw-1",
-      name: "云平台边界防火墙 A",
-      group: "firewall",
-      indicators: [{ id: "firewall_stability" }],
-      checks: [
-        { id: "tcp", kind: "tcp", address: `127.0.0.1:${sitePort}`, interval: "2s", timeout: "1s" },
-        {
-          id: "snmp",
-          kind: "snmp",
-          address: fwSnmp,
-          interval: "2s",
-          timeout: "1s",
-          profile: "auto",
-          interfaces: [{ match: "uplink-internet", name: "uplink" }],
-        },
-      ],
-    });
     // The webhook receiver; group_wait 0s sends each notification at once.
     hook = createServer((req, res) => {
       req.resume();

@@ -57,7 +57,8 @@ export function firewall(): DashboardJson {
             title: "探测结果",
             description:
               "probe_success of each check (target, check, kind, agent) over time: 成功 answered, 失败 no answer. " +
-              "A firewall is unstable only when no check answers (SNMP and ICMP/TCP), confirmed 3 times.",
+              "A device is unreachable only when none of its checks answers (SNMP and ICMP/TCP), each confirmed; an HA pair " +
+              "is unstable only when no member is up and master (docs/indicators.md §2.5).",
             queries: [q('probe_success{target=~"$target"}', "{{target}} {{check}} ({{kind}}, {{agent}})")],
             w: 24,
             h: 7,

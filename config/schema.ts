@@ -61,7 +61,7 @@ const CheckBase = {
     .min(1)
     .max(100)
     .optional()
-    .describe("consecutive failures before DOWN; default 2 for http/tcp/icmp, 3 for snmp/host"),
+    .describe("consecutive failures before DOWN; default 3 for snmp/host, 2 for the others"),
   counts: z.boolean().default(true).describe("false: shown, but not counted in the target's indicators"),
   member: Id.optional().describe(
     "HA pair: which device of the target this check watches (firewall_stability is met while any member is up and active)",

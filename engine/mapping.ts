@@ -71,7 +71,8 @@ function spec(
 }
 
 export function confirmOf(check: Check): number {
-  return check.confirm ?? (check.kind === "http" || check.kind === "tcp" || check.kind === "icmp" ? 2 : 3);
+  // indicators.md: 3 for SNMP (and host health), 2 for network probes (HTTP, TCP, ICMP, DNS, TLS, operations)
+  return check.confirm ?? (check.kind === "snmp" || check.kind === "host" ? 3 : 2);
 }
 
 export function holdOf(check: Check): number {

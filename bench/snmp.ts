@@ -2,18 +2,19 @@
 // snmp_exporter (driven like Prometheus) poll the same UPS-MIB responders (Debian snmpd) at the same
 // offered rate, one after the other; each poller's CPU and RSS are read from /proc. Not a test: run it by
 // hand (`npm run bench:snmp`), results in bench/README.md.
-import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { type PollPlan, planPoll } from "../agent/snmp/profile-plan.js";
 import { loadProfiles } from "../agent/snmp/profile-registry.js";
-import type { AgentCounts, AgentInput, FromAgent, ToAgent } from "./snmp-agent.js";
-import { driveExporter, startExporter, upsModuleYaml } from "./snmp-exporter.js";
-import { cpuSeconds, machineBusySeconds, memoryMb, sampleRss } from "./snmp-proc.js";
+import { type AgentInput, runtime, startAgent } from "./agent-process.js";
+import { startExporter } from "./exporter.js";
+import { cpuSeconds, machineBusySeconds, memoryMb, sampleRss } from "./proc.js";
+import { driveExporter, upsModuleYaml } from "./snmp-exporter.js";
 import { type Responders, type SnmpdCounters, startResponders } from "./snmp-responders.js";
+import { median } from "./stats.js";
 
 const usage = `usage: npm run bench:snmp -- [options]      (or: npx tsx bench/snmp.ts, but tsx adds ~40 MB to the agent's RSS)
   --devices LIST       device counts to run, comma-separated (default 100,1000)
@@ -101,10 +102,6 @@ const EXPECT: AgentInput["expect"] = {
 };
 /** The exporter's line for the same battery charge. */
 const EXPORTER_EXPECT = "\nupsEstimatedChargeRemaining 95\n";
-
-// Works both under tsx (sibling .ts files) and compiled (dist/bench/*.js).
-const sibling = (name: string) =>
-  new URL(`./${name}${extname(new URL(import.meta.url).pathname)}`, import.meta.url);
 
 interface Row {
   poller: string;
@@ -197,62 +194,33 @@ const heapSummary = (m: NodeJS.MemoryUsage) => {
   return `RSS ${mb(m.rss)} MB = V8 heap ${mb(m.heapUsed)} used / ${mb(m.heapTotal)} total, external ${mb(m.external)}, rest (code, stacks, libuv, malloc) ${mb(m.rss - m.heapTotal - m.external)}`;
 };
 
-/** Child processes still running, killed if the bench itself fails. */
-const children = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const c of children) c.kill("SIGKILL");
-});
-
 async function runOpswatch(n: number, responders: Responders): Promise<Row> {
   const input: AgentInput = {
-    devices: responders.devices.slice(0, n),
-    intervalMs: intervalMs(n),
-    timeoutMs,
-    retries,
+    targets: responders.devices.slice(0, n).map((d, i) => ({
+      id: `ups-${i}`,
+      name: `UPS ${i}`,
+      checks: [
+        {
+          id: "snmp",
+          kind: "snmp",
+          address: `${d.host}:${d.port}`,
+          interval: `${intervalMs(n)}ms`,
+          timeout: `${timeoutMs}ms`,
+          retries,
+          profile: UPS_PROFILE,
+          max_repetitions: maxRepetitions,
+        },
+      ],
+    })),
     concurrency,
-    check: { profile: UPS_PROFILE, max_repetitions: maxRepetitions },
     expect: EXPECT,
   };
   const prof = opt["cpu-prof"]
     ? ["--cpu-prof", `--cpu-prof-dir=${resolve(opt["cpu-prof"])}`, `--cpu-prof-name=opswatch-${n}.cpuprofile`]
     : [];
-  const child = fork(sibling("snmp-agent").pathname, [JSON.stringify(input)], {
-    execArgv: [...process.execArgv, ...nodeFlags, ...prof],
-    stdio: "inherit",
-  });
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  const next = (type: FromAgent["type"]) =>
-    new Promise<FromAgent>((resolve, reject) => {
-      const onMessage = (m: FromAgent) => {
-        if (m.type !== type) return;
-        child.off("message", onMessage);
-        child.off("exit", onExit);
-        resolve(m);
-      };
-      const onExit = (code: number | null) => reject(new Error(`opswatch child exited (${code})`));
-      child.on("message", onMessage);
-      child.once("exit", onExit);
-    });
-  const ask = (m: ToAgent) => child.send(m);
-  await next("ready");
-  const row = await measure(
-    `opswatch (${import.meta.url.endsWith(".ts") ? "tsx" : "node"})`,
-    n,
-    child.pid as number,
-    {
-      async counts() {
-        const reply = next("counts");
-        ask({ type: "count" });
-        return ((await reply) as { counts: AgentCounts }).counts;
-      },
-    },
-    responders,
-  );
-  const stopped = next("stopped");
-  ask({ type: "stop" });
-  await stopped;
-  await new Promise<void>((r) => (child.exitCode === null ? child.once("exit", () => r()) : r()));
+  const agent = await startAgent(input, [...process.execArgv, ...nodeFlags, ...prof]);
+  const row = await measure(`opswatch (${runtime})`, n, agent.pid, agent, responders);
+  await agent.stop();
   return row;
 }
 
@@ -266,6 +234,7 @@ async function runExporter(
   const configFile = join(dir, "snmp.yml");
   writeFileSync(configFile, upsModuleYaml(POLL_PLAN, { timeoutMs, retries, maxRepetitions }));
   const exporter = await startExporter({
+    name: "snmp_exporter",
     bin: String(opt.exporter),
     configFile,
     port,
@@ -332,12 +301,6 @@ function table(rows: Row[]): string {
   ]);
   return [head, head.map(() => "---"), ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
-
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 /** Per device count: opswatch ÷ each exporter setting, medians over the repeats. */
 function ratios(rows: Row[]): string[] {

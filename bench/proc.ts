@@ -1,5 +1,5 @@
-// /proc readings of one process (the poller under test, or a responder), taken from outside it, so
-// opswatch (Node) and snmp_exporter (Go) are measured the same way.
+// /proc readings of one process (the prober under test, or a responder), taken from outside it, so
+// opswatch (Node) and the Prometheus exporters (Go) are measured the same way. Shared by the benches.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 

@@ -152,15 +152,23 @@ export class Scheduler {
   }
 }
 
+/**
+ * A prober that honours its signal gets this long after the timeout to report its own failure (which
+ * step, which phase, the values measured so far) before the scheduler's plain one is recorded.
+ */
+const ABORT_GRACE_MS = 100;
+
 /** Settles as a failed outcome when the check's timeout fires, even if a prober ignores its signal. */
 function aborted(signal: AbortSignal, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     signal.addEventListener(
       "abort",
-      () => resolve({ ok: false, error: `timeout after ${timeoutMs} ms`, values: {} }),
-      {
-        once: true,
-      },
+      () =>
+        setTimeout(
+          () => resolve({ ok: false, error: `timeout after ${timeoutMs} ms`, values: {} }),
+          ABORT_GRACE_MS,
+        ),
+      { once: true },
     );
   });
 }

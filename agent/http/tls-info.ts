@@ -1,0 +1,71 @@
+// What a TLS handshake showed: protocol, chain trust, hostname match and the chain's validity window.
+import tls, { type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from "node:tls";
+
+export interface TlsInfo {
+  /** "TLSv1.3" */
+  version: string;
+  /** The chain verified against the CA store or the custom CA (hostname not included). */
+  authorized: boolean;
+  authorizationError?: string;
+  /** The certificate names the host (checked even when verification is off). */
+  hostnameOk: boolean;
+  /** Epoch ms: the EARLIEST expiry in the presented chain. */
+  notAfter: number;
+  /** Epoch ms: the LATEST notBefore in the chain. */
+  notBefore: number;
+  subject: string;
+  issuer: string;
+}
+
+/**
+ * Reads the handshake result of `socket`, connected with `checkServerIdentity` disabled so that
+ * `authorized` reflects the chain alone; `host` (the SNI name or the URL host) is matched here.
+ */
+export function tlsInfo(socket: TLSSocket, host: string): TlsInfo {
+  const leaf = socket.getPeerCertificate(true);
+  let notAfter = Number.POSITIVE_INFINITY;
+  let notBefore = Number.NEGATIVE_INFINITY;
+  // The chain ends at a self-issued certificate, which Node links to itself.
+  for (let c: DetailedPeerCertificate | undefined = leaf, seen = 0; c?.raw && seen < 16; seen++) {
+    notAfter = Math.min(notAfter, Date.parse(c.valid_to));
+    notBefore = Math.max(notBefore, Date.parse(c.valid_from));
+    if (c.issuerCertificate === c) break;
+    c = c.issuerCertificate;
+  }
+  const info: TlsInfo = {
+    version: socket.getProtocol() ?? "unknown",
+    authorized: socket.authorized,
+    hostnameOk: leaf.raw !== undefined && tls.checkServerIdentity(host, leaf) === undefined,
+    notAfter,
+    notBefore,
+    subject: dn(leaf.subject),
+    issuer: dn(leaf.issuer),
+  };
+  if (!socket.authorized && socket.authorizationError)
+    info.authorizationError = String(socket.authorizationError);
+  return info;
+}
+
+/** { CN: "portal.gov.cn", O: "…" } → "CN=portal.gov.cn, O=…" */
+function dn(name: PeerCertificate["subject"] | undefined): string {
+  if (!name) return "";
+  return Object.entries(name)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("+") : v}`)
+    .join(", ");
+}
+
+const verifyWords: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: "self-signed certificate",
+  SELF_SIGNED_CERT_IN_CHAIN: "self-signed certificate in the chain (unknown CA)",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "issuer not trusted (unknown CA or missing intermediate)",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "issuer not trusted (unknown CA or missing intermediate)",
+  CERT_HAS_EXPIRED: "certificate expired",
+  CERT_NOT_YET_VALID: "certificate not yet valid",
+  CERT_REVOKED: "certificate revoked",
+};
+
+/** "certificate expired (CERT_HAS_EXPIRED)" */
+export function describeVerifyError(code: string): string {
+  const words = verifyWords[code];
+  return words ? `${words} (${code})` : code;
+}

@@ -1,9 +1,14 @@
 // The opswatch configuration: one YAML file, validated by these schemas. They are the single source of
 // truth for the TypeScript types, for `opswatch check-config` and for the committed JSON Schema.
+import { isIP, isIPv6 } from "node:net";
+import { domainToASCII } from "node:url";
 import { validate as validCron } from "node-cron";
 import { z } from "zod";
 import { Id, ValueName } from "../protocol/messages.js";
+import { Pattern } from "./assertions.js";
+import { Assertions, StatusCode } from "./assertions.js";
 import { Duration } from "./duration.js";
+import { CaFile, HttpAuth, HttpHeaders, HttpMethod, HttpProxy, HttpTls, IpFamily } from "./http.js";
 import { Calendar, Indicators, ServiceTime, Severities, TargetIndicator } from "./indicators.js";
 import { InspectionKind, InspectionPlan } from "./inspections.js";
 import { Notifications } from "./notifications.js";
@@ -74,20 +79,127 @@ const HttpCheck = z.strictObject({
   timeout: Duration.prefault("15s"),
   kind: z.literal("http"),
   url: z.url({ protocol: /^https?$/ }),
-  method: z.enum(["GET", "HEAD", "POST"]).default("GET"),
-  headers: z.record(z.string(), z.string()).default({}),
+  method: HttpMethod.default("GET"),
+  headers: HttpHeaders,
+  body: z.string().optional().describe("request body (set content-type in headers)"),
+  auth: HttpAuth.optional(),
+  proxy: HttpProxy.optional(),
+  ip: IpFamily.optional(),
+  tls: HttpTls.describe("https: { verify, ca, server_name }"),
+  max_redirects: z
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .default(5)
+    .describe("0: redirects are not followed (the 3xx is the response)"),
+  max_body_bytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(256 * 1024 * 1024)
+    .default(10 * 1024 * 1024)
+    .describe("body bytes kept for assertions; the rest is read and discarded"),
+  assertions: Assertions,
   expect_status: z
-    .array(z.number().int().min(100).max(599))
+    .array(StatusCode)
     .optional()
-    .describe("accepted final status codes; default any 2xx or 3xx"),
-  keyword: z.string().optional().describe("text the body must contain"),
-  max_redirects: z.number().int().min(0).max(20).default(5),
+    .describe("shorthand for a first assertion { type: status, in: [...] }; default any 2xx or 3xx"),
+  keyword: z.string().min(1).optional().describe("shorthand for { type: body_contains, text }"),
 });
+
+/** TLS on any TCP port (LDAPS, SMTPS, a database …): handshake, chain, host name, expiry. */
+const TlsCheck = z.strictObject({
+  ...CheckBase,
+  kind: z.literal("tls"),
+  address: HostPort,
+  server_name: z.string().min(1).optional().describe("SNI and the name the certificate must carry; default the host"),
+  verify: z.boolean().default(true).describe("false: an untrusted chain or other name does not fail the probe"),
+  ca: CaFile.optional(),
+  min_days_left: z.number().default(0).describe("fails when the earliest expiry in the chain is nearer"),
+});
+
+/** `\r`, `\n`, `\t` and `\\` written literally (plain or single-quoted YAML) become the characters. */
+const unescapeControls = (s: string) =>
+  s.replace(/\\([rnt\\])/g, (_, c: string) => ({ r: "\r", n: "\n", t: "\t" })[c] ?? c);
 
 const TcpCheck = z.strictObject({
   ...CheckBase,
   kind: z.literal("tcp"),
   address: HostPort,
+  send: z
+    .string()
+    .min(1)
+    .transform(unescapeControls)
+    .optional()
+    .describe('written once connected, e.g. "PING\\r\\n" (\\r \\n \\t escapes)'),
+  expect: Pattern.optional().describe(
+    "must match the first line the server sends (after `send`): read up to a newline or 4 KiB; value tcp.banner",
+  ),
+});
+
+/** Response codes a DNS check can expect (RFC 1035, 2136): index = the 4-bit RCODE. */
+export const DnsRcode = z.enum([
+  "NOERROR",
+  "FORMERR",
+  "SERVFAIL",
+  "NXDOMAIN",
+  "NOTIMP",
+  "REFUSED",
+  "YXDOMAIN",
+  "YXRRSET",
+  "NXRRSET",
+  "NOTAUTH",
+  "NOTZONE",
+]);
+
+/** "10.0.0.53", "10.0.0.53:5353", "[fd00::53]:5353" or "fd00::53"; port 53 when absent. */
+export const DnsServer = z
+  .string()
+  .regex(
+    /^(\[[0-9a-fA-F:.]+\](:\d{1,5})?|[0-9a-fA-F]*:[0-9a-fA-F:.]*:[0-9a-fA-F:.]*|[A-Za-z0-9.-]+(:\d{1,5})?)$/,
+    "host or host:port, e.g. 10.0.0.53 or 127.0.0.1:5353 ([fd00::53]:53 for IPv6)",
+  )
+  .transform((s, ctx) => {
+    // A bare IPv6 address carries no port: its last group would read as one.
+    const m = /^(?:\[(.+)\]|([^:]+))(?::(\d+))?$/.exec(s);
+    const host = m ? ((m[1] ?? m[2]) as string) : s;
+    const port = Number(m?.[3] ?? 53);
+    if (host.includes(":") && !isIPv6(host))
+      ctx.addIssue({ code: "custom", message: `${host} is not an IPv6 address` });
+    if (port < 1 || port > 65535) ctx.addIssue({ code: "custom", message: "port 1-65535" });
+    return { host, port };
+  });
+
+/** A name to look up, in ASCII (IDN such as 北京.政务 → punycode); for PTR also an IP address. */
+const DnsName = z
+  .string()
+  .min(1)
+  .max(253)
+  .transform((s, ctx) => {
+    const ascii = isIP(s) ? s : domainToASCII(s);
+    if (ascii === "") ctx.addIssue({ code: "custom", message: "a domain name such as www.example.gov.cn" });
+    return ascii;
+  });
+
+const DnsCheck = z.strictObject({
+  ...CheckBase,
+  timeout: Duration.prefault("5s"),
+  kind: z.literal("dns"),
+  name: DnsName.describe("the name to query; with type PTR an IP address is turned into its reverse name"),
+  type: z.enum(["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SOA", "PTR", "SRV"]).default("A"),
+  server: DnsServer.optional().describe("default: the first nameserver of /etc/resolv.conf"),
+  protocol: z
+    .enum(["udp", "tcp"])
+    .default("udp")
+    .describe("udp: one retry after half the timeout, TCP when the answer is truncated"),
+  expect_rcode: DnsRcode.default("NOERROR"),
+  expect_answers: z
+    .array(Pattern)
+    .default([])
+    .describe(
+      'each must match some answer, e.g. "^10\\.1\\." (MX: "10 mail.example.com", SRV: "0 5 5060 sip.example.com")',
+    ),
 });
 
 /** The value-name part of a designated interface: if.<name>.oper_status stays within 64 characters. */
@@ -228,14 +340,18 @@ const HostCheck = z.strictObject({
 
 export const Check = z.discriminatedUnion("kind", [
   HttpCheck,
+  TlsCheck,
   TcpCheck,
+  DnsCheck,
   SnmpCheck.superRefine(checkSnmpSecurity).superRefine(checkSnmpReads),
   IcmpCheck,
   HostCheck,
 ]);
 export type Check = z.infer<typeof Check>;
 export type HttpCheck = z.infer<typeof HttpCheck>;
+export type TlsCheck = z.infer<typeof TlsCheck>;
 export type TcpCheck = z.infer<typeof TcpCheck>;
+export type DnsCheck = z.infer<typeof DnsCheck>;
 export type SnmpCheck = z.infer<typeof SnmpCheck>;
 export type HostCheck = z.infer<typeof HostCheck>;
 export type IcmpCheck = z.infer<typeof IcmpCheck>;

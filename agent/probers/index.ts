@@ -2,6 +2,7 @@
 import type { Indicators } from "../../config/indicators.js";
 import type { Check } from "../../config/schema.js";
 import { ProbeKind } from "../../protocol/messages.js";
+import { DnsProber } from "./dns.js";
 import { HostProber } from "./host.js";
 import { HttpProber } from "./http.js";
 import { IcmpProber } from "./icmp.js";
@@ -27,6 +28,7 @@ const factories: { [K in ProbeKind]: (o: ProberOptions) => Prober<CheckOf<K>> } 
   },
   icmp: () => new IcmpProber(),
   host: () => new HostProber(),
+  dns: () => new DnsProber(),
 };
 
 /** A new prober for one kind. */

@@ -1,6 +1,8 @@
-// TCP connect check: the port accepts a connection (blackbox_exporter's tcp_connect without TLS).
+// TCP check: the port accepts a connection (blackbox_exporter's tcp_connect without TLS); optionally
+// writes `send` and matches the first line the server sends against `expect` (its query_response).
 import net from "node:net";
 import type { TcpCheck } from "../../config/schema.js";
+import type { Values } from "../../protocol/messages.js";
 import type { ProbeOutcome, Prober } from "./types.js";
 
 const socketWords: Record<string, string> = {
@@ -29,6 +31,32 @@ export function describeNetError(err: unknown): string {
   return `${e.message ?? "network error"} (${code})`;
 }
 
+/** Milliseconds since `since` (a performance.now() reading), to 0.1 ms. */
+export function elapsedMs(since: number): number {
+  return Math.round((performance.now() - since) * 10) / 10;
+}
+
+/** How much is read looking for the first line; a banner longer than this counts as one line. */
+const BANNER_READ_BYTES = 4096;
+/** The longest banner kept as the tcp.banner value and quoted in errors. */
+const BANNER_CHARS = 200;
+
+/** The first line of what a server sent, without its line end; control characters shown as ".". */
+export function firstLine(data: Buffer): string {
+  const end = data.indexOf(0x0a);
+  const line = (end === -1 ? data : data.subarray(0, end)).toString("utf8").replace(/\r$/, "");
+  return Array.from(line, (c) => ((c < " " && c !== "\t") || c === "\x7f" ? "." : c)).join("");
+}
+
+/** Judges the server's first line against the check's `expect` regex. */
+export function judgeBanner(expect: string, data: Buffer, connectMs: number): ProbeOutcome {
+  const line = firstLine(data);
+  const banner = line.slice(0, BANNER_CHARS);
+  const values = { "tcp.connect_ms": connectMs, "tcp.banner": banner };
+  if (new RegExp(expect).test(line)) return { ok: true, values };
+  return { ok: false, error: `banner does not match /${expect}/: got ${JSON.stringify(banner)}`, values };
+}
+
 export class TcpProber implements Prober<TcpCheck> {
   readonly kind = "tcp";
 
@@ -36,18 +64,53 @@ export class TcpProber implements Prober<TcpCheck> {
     return new Promise((resolve) => {
       const started = performance.now();
       const socket = net.connect({ host: check.address.host, port: check.address.port });
+      let connectMs: number | undefined;
+      let received = Buffer.alloc(0);
       const finish = (outcome: ProbeOutcome) => {
         signal.removeEventListener("abort", onAbort);
         socket.destroy();
         resolve(outcome);
       };
-      const onAbort = () => finish({ ok: false, error: `timeout after ${check.timeout} ms`, values: {} });
+      const connected = (): Values => (connectMs === undefined ? {} : { "tcp.connect_ms": connectMs });
+      const onAbort = () => {
+        const got = received.length
+          ? `got ${JSON.stringify(firstLine(received).slice(0, BANNER_CHARS))}`
+          : "got nothing";
+        const waiting =
+          connectMs === undefined || check.expect === undefined
+            ? ""
+            : ` waiting for a line matching /${check.expect}/ (${got})`;
+        finish({ ok: false, error: `timeout after ${check.timeout} ms${waiting}`, values: connected() });
+      };
       socket.once("connect", () => {
-        const ms = Math.round((performance.now() - started) * 10) / 10;
-        finish({ ok: true, values: { "tcp.connect_ms": ms } });
+        connectMs = elapsedMs(started);
+        const { send, expect } = check;
+        if (expect !== undefined) {
+          if (send !== undefined) socket.write(send);
+          return;
+        }
+        // Without `expect` the check is done once `send` (if any) is handed to the kernel.
+        if (send === undefined) finish({ ok: true, values: connected() });
+        else socket.write(send, () => finish({ ok: true, values: connected() }));
+      });
+      socket.on("data", (chunk: Buffer) => {
+        if (check.expect === undefined) return;
+        received = Buffer.concat([received, chunk]).subarray(0, BANNER_READ_BYTES);
+        if (received.includes(0x0a) || received.length === BANNER_READ_BYTES)
+          finish(judgeBanner(check.expect, received, connectMs as number));
+      });
+      socket.once("end", () => {
+        if (check.expect === undefined) return;
+        if (received.length > 0) finish(judgeBanner(check.expect, received, connectMs as number));
+        else
+          finish({
+            ok: false,
+            error: `connection closed by the server before it sent anything (expected /${check.expect}/)`,
+            values: connected(),
+          });
       });
       // `on`, not `once`: a second error event without a listener would crash the process.
-      socket.on("error", (err) => finish({ ok: false, error: describeNetError(err), values: {} }));
+      socket.on("error", (err) => finish({ ok: false, error: describeNetError(err), values: connected() }));
       if (signal.aborted) onAbort();
       else signal.addEventListener("abort", onAbort, { once: true });
     });

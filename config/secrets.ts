@@ -15,6 +15,11 @@ export function withSecretBaseDir<T>(dir: string, fn: () => T): T {
   }
 }
 
+/** A path written in the config, made absolute against the config file's directory (during parsing). */
+export function configPath(path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
 /** "${VAR}" → env var, "file:PATH" → file content (trailing newline trimmed), anything else verbatim. */
 export function resolveSecret(value: string): string {
   const env = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);
@@ -24,8 +29,7 @@ export function resolveSecret(value: string): string {
     return v;
   }
   if (value.startsWith("file:")) {
-    const path = value.slice(5);
-    const full = isAbsolute(path) ? path : resolve(baseDir, path);
+    const full = configPath(value.slice(5));
     try {
       return readFileSync(full, "utf8").replace(/\r?\n$/, "");
     } catch (e) {

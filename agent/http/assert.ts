@@ -3,7 +3,7 @@
 import { JSONPath } from "jsonpath-plus";
 import type { Assertion, JsonOp } from "../../config/assertions.js";
 import { decodeBody } from "./decode.js";
-import type { TlsInfo } from "./tls-info.js";
+import { daysLeft, type TlsInfo } from "./tls-info.js";
 
 /** What the assertions look at. */
 export interface AssertionSubject {
@@ -45,11 +45,6 @@ interface Compiled {
   label: string;
   test: Test;
 }
-
-const DAY_MS = 86_400_000;
-
-/** The TLS days left (fractional) of an https response. */
-export const daysLeft = (tls: TlsInfo, now: number): number => (tls.notAfter - now) / DAY_MS;
 
 const show = (v: unknown): string => {
   const s = v === undefined ? "nothing" : JSON.stringify(v);

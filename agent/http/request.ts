@@ -5,8 +5,8 @@ import http from "node:http";
 import type net from "node:net";
 import type { CookieJar } from "tough-cookie";
 import { type ConnectOptions, openConnection, parseProxy, unbracket } from "./connect.js";
-import { HttpFailure, type HttpPhases } from "./failure.js";
-import { Run } from "./run.js";
+import type { HttpPhases } from "./failure.js";
+import { type Run, withRun } from "./run.js";
 import type { TlsInfo } from "./tls-info.js";
 
 export { HttpFailure, type HttpFailureReason, type HttpPhases } from "./failure.js";
@@ -57,21 +57,7 @@ const defaultHeaders = { "user-agent": "opswatch", accept: "*/*" };
  * with HttpFailure. Aborts promptly on `signal` (reason "timeout" if signal.reason is a TimeoutError).
  */
 export function httpRequest(opts: HttpRequestOptions, signal: AbortSignal): Promise<HttpResponse> {
-  const run = new Run(signal);
-  return new Promise<HttpResponse>((resolve, reject) => {
-    const onAbort = () => {
-      run.destroy();
-      reject(run.abortFailure());
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    chain(opts, run)
-      .then(resolve, (e: unknown) => reject(e instanceof HttpFailure ? e : run.fail("protocol", String(e))))
-      .finally(() => {
-        signal.removeEventListener("abort", onAbort);
-        run.destroy();
-      });
-  });
+  return withRun(signal, (run) => chain(opts, run));
 }
 
 interface Hop {
@@ -104,7 +90,7 @@ async function chain(opts: HttpRequestOptions, run: Run): Promise<HttpResponse> 
     if (seen.has(`${hop.method} ${hop.url.href}`))
       throw run.fail(
         "redirect_loop",
-        `redirect loop: ${hop.url.href} again after ${redirects + 1} redirects`,
+        `redirect loop: ${hop.url.href} again after ${redirects + 1} redirect(s)`,
       );
   }
 }

@@ -66,3 +66,25 @@ export class Run {
       : this.fail("aborted", `aborted after ${ms} ms ${stage}`);
   }
 }
+
+/**
+ * Runs `body` with a fresh Run: settles with its result, or at once with a timeout/aborted HttpFailure
+ * when `signal` aborts (its sockets destroyed). Anything else `body` throws becomes a protocol failure.
+ */
+export function withRun<T>(signal: AbortSignal, body: (run: Run) => Promise<T>): Promise<T> {
+  const run = new Run(signal);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      run.destroy();
+      reject(run.abortFailure());
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    body(run)
+      .then(resolve, (e: unknown) => reject(e instanceof HttpFailure ? e : run.fail("protocol", String(e))))
+      .finally(() => {
+        signal.removeEventListener("abort", onAbort);
+        run.destroy();
+      });
+  });
+}

@@ -1,5 +1,7 @@
 // What a TLS handshake showed: protocol, chain trust, hostname match and the chain's validity window.
+
 import tls, { type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from "node:tls";
+import type { Values } from "../../protocol/messages.js";
 
 export interface TlsInfo {
   /** "TLSv1.3" */
@@ -68,4 +70,20 @@ const verifyWords: Record<string, string> = {
 export function describeVerifyError(code: string): string {
   const words = verifyWords[code];
   return words ? `${words} (${code})` : code;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Days until the earliest expiry in the chain, fractional (negative once expired). */
+export const daysLeft = (info: TlsInfo, now: number): number => (info.notAfter - now) / DAY_MS;
+
+/** The tls.* values of docs/http.md. */
+export function tlsValues(info: TlsInfo, now: number): Values {
+  return {
+    "tls.version": info.version,
+    "tls.days_left": Math.round(daysLeft(info, now) * 1e4) / 1e4,
+    "tls.not_after": Math.floor(info.notAfter / 1000),
+    "tls.authorized": info.authorized,
+    "tls.hostname_ok": info.hostnameOk,
+  };
 }

@@ -8,6 +8,7 @@ import { HttpProber } from "./http.js";
 import { IcmpProber } from "./icmp.js";
 import { SnmpProber } from "./snmp.js";
 import { TcpProber } from "./tcp.js";
+import { TlsProber } from "./tls.js";
 import type { ProbeOutcome, Prober } from "./types.js";
 
 export type CheckOf<K extends ProbeKind> = Extract<Check, { kind: K }>;
@@ -29,6 +30,7 @@ const factories: { [K in ProbeKind]: (o: ProberOptions) => Prober<CheckOf<K>> } 
   icmp: () => new IcmpProber(),
   host: () => new HostProber(),
   dns: () => new DnsProber(),
+  tls: () => new TlsProber(),
 };
 
 /** A new prober for one kind. */

@@ -9,7 +9,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 # binary → Debian package
 declare -A peers=([snmpd]=snmpd [snmpget]=snmp [prometheus]=prometheus [promtool]=prometheus
   [amtool]=prometheus-alertmanager [systemd-analyze]=systemd [chromium]=chromium [ping]=iputils-ping
-  [dnsmasq]=dnsmasq-base)
+  [dnsmasq]=dnsmasq-base [openssl]=openssl)
 missing=()
 for bin in "${!peers[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${peers[$bin]}")

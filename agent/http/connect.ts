@@ -158,15 +158,14 @@ function handshake(socket: net.Socket, o: ConnectOptions, run: Run): Promise<TLS
   const host = o.origin.host;
   const name = o.tls.servername ?? host;
   return new Promise((resolve, reject) => {
-    const secure = run.track(
-      tls.connect({
-        socket,
-        servername: net.isIP(name) === 0 ? name : undefined,
-        secureContext: secureContext(o.tls.ca),
-        rejectUnauthorized: false,
-        checkServerIdentity: () => undefined,
-      }),
-    );
+    const secure = tls.connect({
+      socket,
+      servername: net.isIP(name) === 0 ? name : undefined,
+      secureContext: secureContext(o.tls.ca),
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+    });
+    run.wrapped(socket, secure);
     secure.once("error", (e: NodeJS.ErrnoException) =>
       reject(run.fail("tls", `TLS handshake with ${host}:${o.origin.port} failed: ${describeNetError(e)}`)),
     );

@@ -42,6 +42,15 @@ export class Run {
     return socket;
   }
 
+  /**
+   * `tls` now owns `raw` (tls.connect({ socket })): only the TLS socket may be destroyed — destroying
+   * the raw socket under a live TLS wrap crashes Node (a use-after-free in the native TLS stream).
+   */
+  wrapped(raw: net.Socket, tls: net.Socket): void {
+    this.sockets.delete(raw);
+    this.track(tls);
+  }
+
   destroy(): void {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();

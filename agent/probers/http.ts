@@ -1,85 +1,68 @@
-// HTTP(S) check as the website_uptime indicator defines it: final status after at most N redirects,
-// whole body received, keyword present.
+// HTTP(S) check as the website_uptime indicator defines it: one request chain (redirects followed, a new
+// connection each probe), then the check's assertions on the final response — by default a 2xx/3xx.
+import type { Assertion } from "../../config/assertions.js";
 import type { HttpCheck } from "../../config/schema.js";
-import type { Values } from "../../protocol/messages.js";
-import { describeNetError } from "./tcp.js";
+import { checkAssertions } from "../http/assert.js";
+import { authorization } from "../http/auth.js";
+import { HttpFailure, type HttpRequestOptions, httpRequest } from "../http/request.js";
+import { tlsValues } from "../http/tls-info.js";
+import { phaseValues, responseValues } from "../http/values.js";
 import type { ProbeOutcome, Prober } from "./types.js";
 
-const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+/** What a check turns into once: request options and its assertion list, shorthands first. */
+interface Plan {
+  request: HttpRequestOptions;
+  assertions: Assertion[];
+}
+
+// Built once per check object (configs are immutable while the agent runs): no per-probe parsing.
+const plans = new WeakMap<HttpCheck, Plan>();
+
+function planOf(check: HttpCheck): Plan {
+  let plan = plans.get(check);
+  if (plan !== undefined) return plan;
+  const headers = { ...check.headers };
+  if (check.auth !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "authorization"))
+    headers.authorization = authorization(check.auth);
+  const shorthands: Assertion[] = [];
+  if (check.expect_status) shorthands.push({ type: "status", in: check.expect_status });
+  if (check.keyword !== undefined) shorthands.push({ type: "body_contains", text: check.keyword });
+  plan = {
+    request: {
+      url: check.url,
+      method: check.method,
+      headers,
+      body: check.body,
+      proxy: check.proxy,
+      ip: check.ip,
+      tls: { verify: check.tls.verify, ca: check.tls.ca, servername: check.tls.server_name },
+      maxRedirects: check.max_redirects,
+      maxBodyBytes: check.max_body_bytes,
+    },
+    assertions: [...shorthands, ...check.assertions],
+  };
+  plans.set(check, plan);
+  return plan;
+}
 
 export class HttpProber implements Prober<HttpCheck> {
   readonly kind = "http";
 
   async probe(check: HttpCheck, signal: AbortSignal): Promise<ProbeOutcome> {
-    let url = check.url;
-    let method: string = check.method;
-    let redirects = 0;
-    const values: Values = {};
+    const plan = planOf(check);
+    const started = performance.now();
     try {
-      for (;;) {
-        // Redirects are followed by hand to count them and enforce max_redirects exactly.
-        const res = await fetch(url, { method, headers: check.headers, redirect: "manual", signal });
-        values["http.status"] = res.status;
-        values["http.redirects"] = redirects;
-        const location = redirectStatuses.has(res.status) ? res.headers.get("location") : null;
-        if (location !== null && redirects < check.max_redirects) {
-          await res.body?.cancel();
-          redirects++;
-          url = new URL(location, url).href;
-          // Browsers turn these into a GET; servers rely on it (fetch spec, "HTTP-redirect fetch").
-          const s = res.status;
-          if ((s === 303 && method !== "HEAD") || (method === "POST" && (s === 301 || s === 302))) {
-            method = "GET";
-          }
-          continue;
-        }
-        const body = new Uint8Array(await res.arrayBuffer());
-        values["http.content_length"] = body.byteLength;
-        return { ...judge(check, res, body, location !== null), values };
-      }
-    } catch (err) {
-      const error = signal.aborted ? `timeout after ${check.timeout} ms` : describeNetError(causeOf(err));
-      return { ok: false, error, values };
+      const res = await httpRequest(plan.request, signal);
+      const durationMs = performance.now() - started;
+      const now = Date.now();
+      const values = responseValues(res, now);
+      const error = checkAssertions(plan.assertions, { ...res, durationMs, now });
+      return error === undefined ? { ok: true, values } : { ok: false, error, values };
+    } catch (e) {
+      if (!(e instanceof HttpFailure)) throw e;
+      const values = phaseValues(e.phases);
+      if (e.tls) Object.assign(values, tlsValues(e.tls, Date.now()));
+      return { ok: false, error: e.message, values };
     }
-  }
-}
-
-function judge(
-  check: HttpCheck,
-  res: Response,
-  body: Uint8Array,
-  unfollowedRedirect: boolean,
-): { ok: boolean; error?: string } {
-  if (check.expect_status) {
-    if (!check.expect_status.includes(res.status)) return { ok: false, error: `HTTP ${res.status}` };
-  } else if (unfollowedRedirect) {
-    return { ok: false, error: `too many redirects (>${check.max_redirects})` };
-  } else if (res.status < 200 || res.status >= 400) {
-    return { ok: false, error: `HTTP ${res.status}` };
-  }
-  if (check.keyword !== undefined && !decode(body, res.headers.get("content-type")).includes(check.keyword)) {
-    return { ok: false, error: `keyword ${JSON.stringify(check.keyword)} not found` };
-  }
-  return { ok: true };
-}
-
-/** fetch() rejects with a bare "fetch failed"; the socket error with its code is the cause. */
-function causeOf(err: unknown): unknown {
-  return err instanceof TypeError && err.cause !== undefined ? err.cause : err;
-}
-
-/**
- * Many Chinese government sites still serve GBK/GB2312: decode with the charset from the header or
- * a <meta> tag, or a Chinese keyword would never match.
- */
-function decode(body: Uint8Array, contentType: string | null): string {
-  const head = Buffer.from(body.subarray(0, 1024)).toString("latin1");
-  const charset =
-    /charset=["']?([\w-]+)/i.exec(contentType ?? "")?.[1] ??
-    /<meta[^>]+charset=["']?([\w-]+)/i.exec(head)?.[1];
-  try {
-    return new TextDecoder(charset ?? "utf-8").decode(body);
-  } catch {
-    return new TextDecoder().decode(body); // unknown label
   }
 }

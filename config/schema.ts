@@ -11,6 +11,7 @@ import { CaFile, HttpAuth, HttpHeaders, HttpMethod, HttpProxy, HttpTls, IpFamily
 import { Calendar, Indicators, ServiceTime, Severities, TargetIndicator } from "./indicators.js";
 import { InspectionKind, InspectionPlan } from "./inspections.js";
 import { Notifications } from "./notifications.js";
+import { checkOperation, OperationFields } from "./operation.js";
 import { NameSegment, ProfileName } from "./profile.js";
 import { Secret } from "./secrets.js";
 
@@ -337,8 +338,11 @@ const HostCheck = z.strictObject({
   disks: z.array(z.string()).default([]).describe("mount points to report; default the fullest one"),
 });
 
+const OperationCheck = z.strictObject({ ...CheckBase, ...OperationFields }).superRefine(checkOperation);
+
 export const Check = z.discriminatedUnion("kind", [
   HttpCheck,
+  OperationCheck,
   TlsCheck,
   TcpCheck,
   DnsCheck,
@@ -348,6 +352,8 @@ export const Check = z.discriminatedUnion("kind", [
 ]);
 export type Check = z.infer<typeof Check>;
 export type HttpCheck = z.infer<typeof HttpCheck>;
+export type OperationCheck = z.infer<typeof OperationCheck>;
+export type { OperationStep } from "./operation.js";
 export type TlsCheck = z.infer<typeof TlsCheck>;
 export type TcpCheck = z.infer<typeof TcpCheck>;
 export type DnsCheck = z.infer<typeof DnsCheck>;

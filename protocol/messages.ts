@@ -11,7 +11,7 @@ export const Id = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, '_', '.', '-' (starting with a letter or digit)");
 
-export const ProbeKind = z.enum(["http", "tcp", "snmp", "icmp", "host", "dns", "tls"]);
+export const ProbeKind = z.enum(["http", "tcp", "snmp", "icmp", "host", "dns", "tls", "operation"]);
 export type ProbeKind = z.infer<typeof ProbeKind>;
 
 /**

@@ -1,8 +1,7 @@
 // Values an operation step takes from its response (a JSON path, a regex's group 1, a header) and the
 // `{{name}}` placeholders that put them — and the operation's secrets — into later requests.
 import { JSONPath } from "jsonpath-plus";
-
-export type CaptureSpec = { json_path: string } | { regex: string } | { header: string };
+import { type Capture as CaptureSpec, PLACEHOLDER } from "../../config/operation.js";
 
 /** What a capture reads: the response headers (lower-case names) and its body decoded as text. */
 export interface CaptureSource {
@@ -47,14 +46,6 @@ export function capture(spec: CaptureSpec, source: CaptureSource): { value: stri
 /** How a placeholder's value is written where it lands. */
 export type Slot = "url" | "form" | "json" | "verbatim";
 
-/** `{{name}}`, or `{{name|raw}}` to insert the value as it is (e.g. a captured absolute URL). */
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\|\s*raw\s*)?\}\}/g;
-
-/** The placeholder names a template uses, in order of appearance. */
-export function placeholders(template: string): string[] {
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
-}
-
 /**
  * The body's slot from its content type: form bodies get percent-encoding, JSON bodies string escaping
  * (the placeholder goes inside quotes: `{"csrf": "{{csrf}}"}`), anything else the value as it is.
@@ -73,7 +64,7 @@ const encoders: Record<Slot, (v: string) => string> = {
   verbatim: (v) => v,
 };
 
-/** Replaces every placeholder with its value, encoded for `slot` unless marked `|raw`. */
+/** Replaces every placeholder with its value, encoded for `slot` unless marked `{{name|raw}}`. */
 export function substitute(template: string, vars: ReadonlyMap<string, string>, slot: Slot): string {
   return template.replace(PLACEHOLDER, (_, name: string, raw?: string) => {
     const value = vars.get(name);

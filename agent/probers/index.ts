@@ -6,6 +6,7 @@ import { DnsProber } from "./dns.js";
 import { HostProber } from "./host.js";
 import { HttpProber } from "./http.js";
 import { IcmpProber } from "./icmp.js";
+import { OperationProber } from "./operation.js";
 import { SnmpProber } from "./snmp.js";
 import { TcpProber } from "./tcp.js";
 import { TlsProber } from "./tls.js";
@@ -29,6 +30,7 @@ const factories: { [K in ProbeKind]: (o: ProberOptions) => Prober<CheckOf<K>> } 
   },
   icmp: () => new IcmpProber(),
   host: () => new HostProber(),
+  operation: () => new OperationProber(),
   dns: () => new DnsProber(),
   tls: () => new TlsProber(),
 };

@@ -87,6 +87,10 @@ export async function startLoginApp(
       const user = sessions.get(cookies.get("sid") ?? "");
       if (user === undefined) send(401, "application/json", JSON.stringify({ code: 401, data: null }));
       else send(200, "application/json", JSON.stringify({ code: 0, data: { user, ok: true } }));
+    } else if (route === "GET /api/echo") {
+      // A search API that echoes its query, as many do.
+      const q = new URL(req.url ?? "/", "http://x").searchParams.get("q");
+      send(200, "application/json", JSON.stringify({ q }));
     } else {
       send(404, "text/plain", "not found");
     }

@@ -4,10 +4,10 @@ import {
   type CaptureSource,
   capture,
   describeCapture,
-  placeholders,
   redactor,
   substitute,
 } from "../../agent/http/capture.js";
+import { placeholders } from "../../config/operation.js";
 
 const source = (text: string, headers: Record<string, string> = {}): CaptureSource => ({
   headers,

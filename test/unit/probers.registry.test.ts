@@ -6,7 +6,16 @@ import { Check } from "../../config/schema.js";
 describe("prober registry", () => {
   it("has one prober per kind", () => {
     const probers = createProbers();
-    expect([...probers.keys()].sort()).toEqual(["dns", "host", "http", "icmp", "snmp", "tcp", "tls"]);
+    expect([...probers.keys()].sort()).toEqual([
+      "dns",
+      "host",
+      "http",
+      "icmp",
+      "operation",
+      "snmp",
+      "tcp",
+      "tls",
+    ]);
     for (const [kind, prober] of probers) expect(prober.kind).toBe(kind);
     expect(proberFor("snmp").kind).toBe("snmp");
   });

@@ -123,10 +123,10 @@ describe("operation against the login app", () => {
       const steps = (v["op.page.ms"] as number) + (v["op.login.ms"] as number) + (v["op.me.ms"] as number);
       expect(total).toBeGreaterThanOrEqual(450);
       expect(total).toBeGreaterThanOrEqual(steps);
-      expect(total - steps).toBeLessThan(50);
+      expect(total - steps).toBeLessThan(100);
       // duration_ms (what response_time uses) is the scheduler's wall time around the same run.
       expect(r.duration_ms).toBeGreaterThanOrEqual(total);
-      expect(r.duration_ms - total).toBeLessThan(50);
+      expect(r.duration_ms - total).toBeLessThan(100);
       // Phases summed over the steps: the processing phase holds the app's delays.
       expect(v["http.phase.processing_ms"]).toBeGreaterThanOrEqual(450);
       expect(JSON.stringify(r)).not.toContain(PASSWORD);

@@ -23,9 +23,18 @@ export const HttpAuth = z
   ])
   .describe("{ basic: { username, password } } or { bearer: TOKEN }; secrets");
 
-export const HttpProxy = Secret.pipe(
-  z.url({ protocol: /^http$/, error: "http://[user:pass@]host:port" }),
-).describe(
+/** The check's message only: the config loader never echoes a value flagged as a secret. */
+const proxyUrl = (value: string, ctx: z.RefinementCtx) => {
+  let ok = false;
+  try {
+    const u = new URL(value);
+    ok = u.protocol === "http:" && u.hostname !== "";
+  } catch {}
+  if (!ok)
+    ctx.addIssue({ code: "custom", message: "http://[user:pass@]host:port", params: { secret: true } });
+};
+
+export const HttpProxy = Secret.superRefine(proxyUrl).describe(
   "HTTP proxy: forward for http:, CONNECT tunnel for https:; credentials in the URL (a secret) become Proxy-Authorization",
 );
 

@@ -119,6 +119,8 @@ function describe(issue: z.core.$ZodIssue, raw: unknown): string {
   );
   const found = got === undefined ? "nothing" : JSON.stringify(got)?.slice(0, 80);
   if (issue.code === "invalid_type") return `expected ${issue.expected}, got ${found}`;
+  // A secret (a proxy URL with its password) is never echoed.
+  if (issue.code === "custom" && issue.params?.secret === true) return issue.message;
   return `${issue.message} (got ${found})`;
 }
 

@@ -6,7 +6,7 @@ import net from "node:net";
 import tls, { type SecureContext, type TLSSocket } from "node:tls";
 import { describeNetError } from "../probers/tcp.js";
 import type { Run } from "./run.js";
-import { describeVerifyError, tlsInfo } from "./tls-info.js";
+import { describeHandshakeError, describeVerifyError, tlsInfo } from "./tls-info.js";
 
 export interface Endpoint {
   host: string;
@@ -167,7 +167,9 @@ function handshake(socket: net.Socket, o: ConnectOptions, run: Run): Promise<TLS
     });
     run.wrapped(socket, secure);
     secure.once("error", (e: NodeJS.ErrnoException) =>
-      reject(run.fail("tls", `TLS handshake with ${host}:${o.origin.port} failed: ${describeNetError(e)}`)),
+      reject(
+        run.fail("tls", `TLS handshake with ${host}:${o.origin.port} failed: ${describeHandshakeError(e)}`),
+      ),
     );
     secure.once("secureConnect", () => {
       const info = tlsInfo(secure, name);

@@ -2,6 +2,7 @@
 
 import tls, { type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from "node:tls";
 import type { Values } from "../../protocol/messages.js";
+import { describeNetError } from "../probers/tcp.js";
 
 export interface TlsInfo {
   /** "TLSv1.3" */
@@ -86,4 +87,14 @@ export function tlsValues(info: TlsInfo, now: number): Values {
     "tls.authorized": info.authorized,
     "tls.hostname_ok": info.hostnameOk,
   };
+}
+
+/**
+ * A handshake error in words. OpenSSL's message is a library dump; its `reason` is the readable part:
+ * "wrong version number (ERR_SSL_WRONG_VERSION_NUMBER): not a TLS service?".
+ */
+export function describeHandshakeError(e: NodeJS.ErrnoException & { reason?: string }): string {
+  if (e.code === "ERR_SSL_WRONG_VERSION_NUMBER") return `${e.reason} (${e.code}): not a TLS service?`;
+  if (e.reason && e.code?.startsWith("ERR_SSL_")) return `${e.reason} (${e.code})`;
+  return describeNetError(e);
 }

@@ -134,7 +134,7 @@ export function inspectionKind(t: Target): TargetKind {
 /**
  * The automatic inspection items of a target (engine/inspections.ts defaults). A firewall's
  * designated interfaces are its SNMP checks' `interfaces` (and raw `oids` named `if.<name>.oper_status`);
- * the certificate item applies when an HTTP check of the target uses https.
+ * the certificate item applies when an HTTP check or an operation step of the target uses https.
  */
 export function inspectionChecklist(t: Target): AutoItemDef[] {
   const interfaces = new Set<string>();
@@ -146,6 +146,10 @@ export function inspectionChecklist(t: Target): AutoItemDef[] {
         if (m) interfaces.add(m[1] as string);
       }
     }
-  const https = t.checks.some((c) => c.kind === "http" && c.url.startsWith("https:"));
+  const https = t.checks.some(
+    (c) =>
+      (c.kind === "http" && c.url.startsWith("https:")) ||
+      (c.kind === "operation" && c.steps.some((s) => s.url.startsWith("https:"))),
+  );
   return defaultAutoItems(inspectionKind(t), { interfaces: [...interfaces], https });
 }

@@ -233,7 +233,7 @@ export class InspectionService {
   /**
    * The newest fresh value of every value name over the target's checks and agents, plus the two
    * envelope values: probe.ok (the target's counting checks, worst first: down → false, unknown → no
-   * value, else true) and probe.duration_ms (newest HTTP result; a failed one counts as too slow).
+   * value, else true) and probe.duration_ms (newest HTTP or operation result; a failed one counts as too slow).
    */
   private latest(target: Target, now: number): Latest {
     const out: Latest = {};
@@ -247,7 +247,7 @@ export class InspectionService {
       for (const a of this.d.live.agentsOf(target.id, c.id, now)) {
         if (!a.fresh) continue;
         for (const [k, v] of Object.entries(a.last.values)) put(k, v, a.last.ts);
-        if (c.kind === "http")
+        if (c.kind === "http" || c.kind === "operation")
           put("probe.duration_ms", a.last.ok ? a.last.duration_ms : Number.MAX_VALUE, a.last.ts);
       }
     const counting = target.checks.filter((c) => c.counts);

@@ -27,6 +27,10 @@ const targets = `targets:
     name: Portal
     indicators: [{ id: response_time }]
     checks: [{ id: home, kind: http, url: "https://www.example.gov.cn/" }]
+  - id: app
+    name: Business system
+    indicators: [{ id: response_time }]
+    checks: [{ id: login, kind: operation, steps: [{ id: page, url: "https://oa.example.gov.cn/login" }] }]
   - id: mon
     name: Monitor host
     checks: [{ id: health, kind: host }]
@@ -61,6 +65,7 @@ describe("inspection config", () => {
       ["ups-1", "ups"],
       ["fw", "firewall"],
       ["portal", "website"],
+      ["app", "website"],
       ["mon", "host"],
       ["db", "other"],
       ["box", "host"],
@@ -79,6 +84,8 @@ describe("inspection config", () => {
     ]);
     // https → the certificate item
     expect(ids("portal")).toEqual(["reachable", "tls_days", "response"]);
+    // an operation with an https step → the certificate item too
+    expect(ids("app")).toEqual(["reachable", "tls_days", "response"]);
     expect(ids("ups-1")).toEqual(["reachable", "battery_charge", "battery_status", "ups_load"]);
     expect(ids("db")).toEqual(["reachable"]);
   });

@@ -486,6 +486,9 @@ export const Config = z.strictObject({
         "start the built-in UPS simulator (SNMP v2c, community public) here",
       ),
       http_site: HostPort.optional().describe("start the built-in portal simulator (HTTP) here"),
+      https_site: HostPort.optional().describe(
+        "with http_site: the portal over HTTPS here too (a self-signed certificate made at start, valid 90 days)",
+      ),
       firewall_snmp: HostPort.optional().describe(
         "start the built-in firewall simulator (Huawei, SNMP v2c, community public) here",
       ),

@@ -36,9 +36,9 @@ export async function startDemoSimulators(
     stops.push(() => control.close());
   }
   if (demo.http_site) {
-    const site = await startHttpSite({ port: demo.http_site.port });
+    const site = await startHttpSite({ port: demo.http_site.port, httpsPort: demo.https_site?.port });
     stops.push(() => site.close());
-    log.info({ url: site.url }, "portal simulator started");
+    log.info({ url: site.url, https: site.httpsUrl }, "portal simulator started");
   }
   return async () => {
     for (const s of stops.reverse()) await s();

@@ -59,6 +59,7 @@ describe("opswatch CLI", () => {
       .replaceAll("127.0.0.1:18081", `127.0.0.1:${site}`)
       .replaceAll("127.0.0.1:16163", `127.0.0.1:${await freePort("udp")}`)
       .replaceAll("127.0.0.1:18082", `127.0.0.1:${await freePort("tcp")}`)
+      .replaceAll("127.0.0.1:18443", `127.0.0.1:${await freePort("tcp")}`)
       .replaceAll("data/", `${dir}/`);
     writeFileSync(join(dir, "demo.yaml"), config);
     const p = runOpswatch(["start", "-c", join(dir, "demo.yaml")]);

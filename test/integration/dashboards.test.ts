@@ -154,6 +154,7 @@ describe.skipIf(!hasPrometheus)("dashboards on the demo, through a real promethe
         .replaceAll("127.0.0.1:18081", `127.0.0.1:${sitePort}`)
         .replaceAll("127.0.0.1:16163", `127.0.0.1:${await freePort("udp")}`)
         .replaceAll("127.0.0.1:18082", `127.0.0.1:${await freePort("tcp")}`)
+        .replaceAll("127.0.0.1:18443", `127.0.0.1:${await freePort("tcp")}`)
         .replaceAll("data/", `${dir}/`)
         .replaceAll("interval: 10s", "interval: 2s")
         .replaceAll("indicator_refresh: 15s", "indicator_refresh: 2s"),

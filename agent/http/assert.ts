@@ -2,7 +2,7 @@
 // list (regexes, lower-cased header names), the body decoded and parsed at most once per evaluation.
 import { JSONPath } from "jsonpath-plus";
 import type { Assertion, JsonOp } from "../../config/assertions.js";
-import { decodeBody } from "./decode.js";
+import { charsetOf, decodeBody, isUtf8 } from "./decode.js";
 import { daysLeft, type TlsInfo } from "./tls-info.js";
 
 /** What the assertions look at. */
@@ -22,10 +22,16 @@ export interface AssertionSubject {
 class Body {
   private text?: string;
   private json?: { value: unknown } | null;
+  private utf8?: boolean;
   constructor(private readonly s: AssertionSubject) {}
   asText(): string {
     this.text ??= decodeBody(this.s.body, this.s.headers["content-type"]);
     return this.text;
+  }
+  /** A UTF-8 body is searched as bytes (UTF-8 is self-synchronising): no decoding on the hot path. */
+  contains(text: string, utf8: Buffer): boolean {
+    this.utf8 ??= isUtf8(charsetOf(this.s.body, this.s.headers["content-type"]));
+    return this.utf8 && this.text === undefined ? this.s.body.includes(utf8) : this.asText().includes(text);
   }
   asJson(): { value: unknown } | null {
     if (this.json === undefined) {
@@ -65,19 +71,21 @@ function compile(a: Assertion): Compiled {
         test: (s) => (ok.has(s.status) ? undefined : `got ${s.status}`),
       };
     }
-    case "body_contains":
+    case "body_contains": {
+      const bytes = Buffer.from(a.text);
       return {
         label: `body_contains ${JSON.stringify(a.text)}`,
-        test: (s, b) => (b.asText().includes(a.text) ? undefined : `not found in ${s.body.length} bytes`),
+        test: (s, b) => (b.contains(a.text, bytes) ? undefined : `not found in ${s.body.length} bytes`),
       };
-    case "body_not_contains":
+    }
+    case "body_not_contains": {
+      const bytes = Buffer.from(a.text);
       return {
         label: `body_not_contains ${JSON.stringify(a.text)}`,
-        test: (_, b) => {
-          const at = b.asText().indexOf(a.text);
-          return at < 0 ? undefined : `found at character ${at}`;
-        },
+        test: (_, b) =>
+          b.contains(a.text, bytes) ? `found at character ${b.asText().indexOf(a.text)}` : undefined,
       };
+    }
     case "body_regex": {
       const re = new RegExp(a.pattern);
       return {

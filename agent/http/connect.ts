@@ -6,7 +6,7 @@ import net from "node:net";
 import tls, { type SecureContext, type TLSSocket } from "node:tls";
 import { describeNetError } from "../probers/tcp.js";
 import type { Run } from "./run.js";
-import { describeHandshakeError, describeVerifyError, tlsInfo } from "./tls-info.js";
+import { describeHandshakeError, describeVerifyError, readTls } from "./tls-info.js";
 
 export interface Endpoint {
   host: string;
@@ -172,7 +172,7 @@ function handshake(socket: net.Socket, o: ConnectOptions, run: Run): Promise<TLS
       ),
     );
     secure.once("secureConnect", () => {
-      const info = tlsInfo(secure, name);
+      const { info, names } = readTls(secure, name);
       run.tls = info;
       if (o.tls.verify && !info.authorized)
         reject(
@@ -182,15 +182,8 @@ function handshake(socket: net.Socket, o: ConnectOptions, run: Run): Promise<TLS
           ),
         );
       else if (o.tls.verify && !info.hostnameOk)
-        reject(run.fail("tls", `TLS certificate does not match ${name}: ${hostnameMismatch(secure, name)}`));
+        reject(run.fail("tls", `TLS certificate does not match ${name} (it is for ${names})`));
       else resolve(secure);
     });
   });
-}
-
-function hostnameMismatch(socket: TLSSocket, name: string): string {
-  const err = tls.checkServerIdentity(name, socket.getPeerCertificate()) as
-    | (Error & { reason?: string })
-    | undefined;
-  return err?.reason ?? err?.message ?? "no matching name";
 }

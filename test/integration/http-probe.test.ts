@@ -350,7 +350,7 @@ describe.skipIf(!hasOpenssl)("HTTPS", () => {
     expect(out).toMatchObject({
       ok: false,
       error:
-        "TLS certificate does not match portal.example: Host: portal.example. is not in the cert's altnames: DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1",
+        "TLS certificate does not match portal.example (it is for DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1)",
       values: { "tls.authorized": true, "tls.hostname_ok": false },
     });
     const off = await probe(check({ url: `${secure}/`, tls: { ...tls, verify: false } }));

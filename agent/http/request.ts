@@ -130,7 +130,6 @@ async function send(
   const https = hop.url.protocol === "https:";
   const origin = { host: unbracket(hop.url.hostname), port: Number(hop.url.port) || (https ? 443 : 80) };
   const connect: ConnectOptions = { origin, https, ip: opts.ip, tls: opts.tls, proxy };
-  if (!https) delete run.tls;
   const socket = await openConnection(connect, run);
   const headers: Record<string, string> = { ...hop.headers, host: hop.url.host };
   const jarCookies = opts.cookieJar?.getCookieStringSync(hop.url.href);
@@ -154,7 +153,7 @@ async function send(
   return res;
 }
 
-interface Request {
+interface Outgoing {
   method: string;
   path: string;
   headers: Record<string, string>;
@@ -164,7 +163,7 @@ interface Request {
 /** One request/response on an open connection; the body is read to its end, keeping maxBodyBytes. */
 function exchange(
   socket: net.Socket,
-  r: Request,
+  r: Outgoing,
   maxBodyBytes: number,
   run: Run,
 ): Promise<Exchange & { setCookie: string[] }> {

@@ -113,8 +113,15 @@ const TlsCheck = z.strictObject({
   ...CheckBase,
   kind: z.literal("tls"),
   address: HostPort,
-  server_name: z.string().min(1).optional().describe("SNI and the name the certificate must carry; default the host"),
-  verify: z.boolean().default(true).describe("false: an untrusted chain or other name does not fail the probe"),
+  server_name: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("SNI and the name the certificate must carry; default the host"),
+  verify: z
+    .boolean()
+    .default(true)
+    .describe("false: an untrusted chain or other name does not fail the probe"),
   ca: CaFile.optional(),
   min_days_left: z.number().default(0).describe("fails when the earliest expiry in the chain is nearer"),
 });

@@ -131,6 +131,7 @@ agent:
       OPSWATCH_TRAP_COMMUNITY: "t",
       OPSWATCH_TRAP_AUTH_KEY: "auth-key-2",
       OPSWATCH_TRAP_PRIV_KEY: "priv-key-2",
+      OPSWATCH_OA_PASSWORD: "oa-password",
       // notification channels
       OPSWATCH_WECOM_KEY: "k",
       OPSWATCH_DINGTALK_TOKEN: "t",

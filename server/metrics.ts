@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { ErrorReason } from "../protocol/messages.js";
 import { DeviceMetrics } from "./device-metrics.js";
 import type { LiveView } from "./live.js";
+import { ProbeMetrics } from "./probe-metrics.js";
 
 export type RejectReason = ErrorReason | "bad_result" | "agent_mismatch";
 
@@ -20,6 +21,8 @@ export class ServerMetrics {
   readonly agentSpoolDepth: Gauge<"agent">;
   /** Typed UPS / device metrics from SNMP results; observe() the committed ones. */
   readonly devices: DeviceMetrics;
+  /** blackbox_exporter's probe_http_* / probe_ssl_* / … gauges and the operation histogram; observe() the committed results. */
+  readonly probes: ProbeMetrics;
 
   constructor(live: LiveView, knownAgents: readonly string[], now: () => number = Date.now) {
     const r = this.registry;
@@ -129,6 +132,7 @@ export class ServerMetrics {
       registers: [r],
     });
     this.devices = new DeviceMetrics(r, live, knownAgents, now);
+    this.probes = new ProbeMetrics(r, live, knownAgents, now);
     for (const agent of knownAgents) {
       this.agentConnected.set({ agent }, 0);
       this.ingested.inc({ agent }, 0);

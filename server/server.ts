@@ -212,6 +212,7 @@ export async function startServer(
       onCommitted: async (results) => {
         countTraps(results);
         metrics.devices.observe(results);
+        metrics.probes.observe(results);
         await ev.apply(results);
         if (ev.rebuildPending.size) await ev.rebuild(store);
       },

@@ -379,9 +379,11 @@ describe.skipIf(!hasAlertmanager)("Alertmanager inhibition (a real prometheus-al
         true,
       ],
       [
-        { alertname: "WebsiteCertificateExpiring", severity: "warning", target: "portal", agent: "agent-a" },
+        { alertname: "CertificateExpiringSoon", severity: "warning", target: "portal", agent: "agent-a" },
         true,
       ],
+      [{ alertname: "OperationSlow", severity: "warning", target: "portal" }, true],
+      [{ alertname: "OperationSlow", severity: "warning", target: "portal-2" }, false],
       [
         { alertname: "WebsiteResponseTimeHigh", severity: "warning", target: "portal-2", window: "month" },
         false,

@@ -355,7 +355,7 @@ export async function buildReport(req: ReportRequest & ReportDeps): Promise<Repo
         s.checks.map((c) => ({
           target: s.target,
           indicator: s.indicator,
-          via: s.via,
+          via: c.via,
           combine: s.combine,
           check: c.id,
           confirm: c.confirm,

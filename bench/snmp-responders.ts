@@ -47,6 +47,7 @@ export async function startResponders(n: number, snmpdPath = "/usr/sbin/snmpd"):
       ? []
       : [`override .${oid}.${instance} ${type} ${type === "octet_str" ? JSON.stringify(value) : value}`],
   );
+  const output: string[] = groups.map(() => "");
   const children: ChildProcess[] = groups.map((group, i) => {
     const conf = join(dir, `snmpd-${i}.conf`);
     writeFileSync(
@@ -59,11 +60,21 @@ export async function startResponders(n: number, snmpdPath = "/usr/sbin/snmpd"):
       ].join("\n"),
     );
     // Flags as in test/peers/snmpd.ts: no system config, no MIB files, warnings only, no TCP smux.
-    return spawn(
+    const child = spawn(
       snmpdPath,
       ["-f", "-LOw", "-C", "-m", ":", "-I", "-smux", "-c", conf, "-p", join(dir, `snmpd-${i}.pid`)],
-      { env: { ...process.env, SNMP_PERSISTENT_DIR: join(dir, `persist-${i}`) }, stdio: "ignore" },
+      {
+        env: { ...process.env, SNMP_PERSISTENT_DIR: join(dir, `persist-${i}`) },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
+    // Kept for the error message (e.g. a port taken since it was picked).
+    const keep = (d: Buffer) => {
+      output[i] = ((output[i] ?? "") + d).slice(-2000);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    return child;
   });
   const get = (port: number, oids: string[]) =>
     new Promise<snmp.Varbind[]>((resolve, reject) => {
@@ -98,14 +109,17 @@ export async function startResponders(n: number, snmpdPath = "/usr/sbin/snmpd"):
   try {
     // Every process answers on its first and last port (all its transports are open by then).
     const deadline = Date.now() + 15_000;
-    for (const group of groups) {
+    for (const [i, group] of groups.entries()) {
       for (const port of [group[0], group.at(-1)] as number[]) {
         for (;;) {
           try {
             await get(port, [`${UPS}.2.4.0`]);
             break;
           } catch (err) {
-            if (Date.now() > deadline) throw new Error(`snmpd on 127.0.0.1:${port} did not answer: ${err}`);
+            if (Date.now() > deadline || children[i]?.exitCode !== null)
+              throw new Error(
+                `snmpd on 127.0.0.1:${port} did not answer (${err}); its output:\n${output[i]}`,
+              );
             await sleep(50);
           }
         }

@@ -13,6 +13,7 @@ import { type AgentInput, runtime, startAgent } from "./agent-process.js";
 import { startExporter } from "./exporter.js";
 import { cpuSeconds, machineBusySeconds, memoryMb, sampleRss } from "./proc.js";
 import { driveExporter, upsModuleYaml } from "./snmp-exporter.js";
+import { startFullAgent } from "./snmp-full.js";
 import { type Responders, type SnmpdCounters, startResponders } from "./snmp-responders.js";
 import { median } from "./stats.js";
 
@@ -28,8 +29,9 @@ const usage = `usage: npm run bench:snmp -- [options]      (or: npx tsx bench/sn
   --max-repetitions N  GETBULK (default 20)
   --gomaxprocs LIST    snmp_exporter runs: GOMAXPROCS values, "default" = unset, "" = none (default 1,default)
   --exporter PATH      snmp_exporter binary (default /usr/bin/prometheus-snmp-exporter)
+  --skip-full          skip the whole-agent run (CLI agent + spool + uplink to a real server)
   --repeat N           run every poller N times, interleaved; ratios from the medians (default 1)
-  --node-flags "…"     extra node flags for the opswatch child, e.g. "--max-semi-space-size=4"
+  --node-flags="…"     extra node flags for the opswatch child, e.g. --node-flags=--max-semi-space-size=4
   --cpu-prof DIR       run the opswatch child with --cpu-prof, .cpuprofile files into DIR
   --json               also print the rows as one JSON line
   --help`;
@@ -47,6 +49,7 @@ const { values: opt } = parseArgs({
     gomaxprocs: { type: "string", default: "1,default" },
     exporter: { type: "string", default: "/usr/bin/prometheus-snmp-exporter" },
     repeat: { type: "string", default: "1" },
+    "skip-full": { type: "boolean", default: false },
     "node-flags": { type: "string", default: "" },
     "cpu-prof": { type: "string" },
     json: { type: "boolean", default: false },
@@ -224,6 +227,34 @@ async function runOpswatch(n: number, responders: Responders): Promise<Row> {
   return row;
 }
 
+async function runFullAgent(n: number, responders: Responders, dir: string): Promise<Row> {
+  const agent = await startFullAgent({
+    dir: mkdtempSync(join(dir, "full-")),
+    devices: responders.devices.slice(0, n),
+    intervalMs: intervalMs(n),
+    timeoutMs,
+    retries,
+    concurrency,
+    maxRepetitions,
+    profile: UPS_PROFILE,
+    nodeFlags,
+  });
+  try {
+    const row = await measure(
+      "opswatch agent (CLI, spool, uplink)",
+      n,
+      agent.pid,
+      { counts: async () => ({ ok: await agent.ingested(), failed: 0, wrong: 0, skipped: 0, samples: [] }) },
+      responders,
+    );
+    // Committed results count as polls; correctness is checked on the newest result of every target.
+    const off = await agent.notOnLine();
+    return { ...row, wrong: off.count, samples: off.samples };
+  } finally {
+    await agent.stop();
+  }
+}
+
 async function runExporter(
   n: number,
   responders: Responders,
@@ -302,23 +333,24 @@ function table(rows: Row[]): string {
   return [head, head.map(() => "---"), ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 
-/** Per device count: opswatch ÷ each exporter setting, medians over the repeats. */
+/**
+ * Per device count: each opswatch run (the polling path; the whole agent) ÷ each exporter setting, and
+ * its RSS; medians over the repeats.
+ */
 function ratios(rows: Row[]): string[] {
+  const pollers = (prefix: string) => [
+    ...new Set(rows.filter((r) => r.poller.startsWith(prefix)).map((r) => r.poller)),
+  ];
   return deviceCounts.flatMap((n) => {
-    const of = (poller: string) => rows.filter((r) => r.devices === n && r.poller === poller);
-    const ours = rows.find((r) => r.devices === n && r.poller.startsWith("opswatch"))?.poller ?? "";
-    const oursRate = median(of(ours).map((r) => r.pollsPerCpuSecond));
-    const rss = `opswatch RSS (medians) window max ${f1(median(of(ours).map((r) => r.rssMb)))} MB, end ${f1(median(of(ours).map((r) => r.endRssMb)))} MB, process peak ${f1(median(of(ours).map((r) => r.peakRssMb)))} MB (goal < 100)`;
-    const exporters = [
-      ...new Set(rows.filter((r) => r.poller.startsWith("snmp_exporter")).map((r) => r.poller)),
-    ];
-    return [
-      ...exporters.map((theirs) => {
-        const ratio = oursRate / median(of(theirs).map((r) => r.pollsPerCpuSecond));
-        return `${f0(n)} devices: opswatch ÷ ${theirs} = ${f2(ratio)}× polls per CPU-second (goal ≥ 1.0: ${ratio >= 1 ? "met" : "MISSED"})`;
+    const of = (poller: string, key: "pollsPerCpuSecond" | "rssMb" | "endRssMb" | "peakRssMb") =>
+      median(rows.filter((r) => r.devices === n && r.poller === poller).map((r) => r[key]));
+    return pollers("opswatch").flatMap((ours) => [
+      ...pollers("snmp_exporter").map((theirs) => {
+        const ratio = of(ours, "pollsPerCpuSecond") / of(theirs, "pollsPerCpuSecond");
+        return `${f0(n)} devices: ${ours} ÷ ${theirs} = ${f2(ratio)}× polls per CPU-second (goal ≥ 1.0: ${ratio >= 1 ? "met" : "MISSED"})`;
       }),
-      `${f0(n)} devices: ${rss}`,
-    ];
+      `${f0(n)} devices: ${ours} RSS window max ${f1(of(ours, "rssMb"))} MB, end ${f1(of(ours, "endRssMb"))} MB, process peak ${f1(of(ours, "peakRssMb"))} MB (goal < 100)`,
+    ]);
   });
 }
 
@@ -333,6 +365,10 @@ async function main() {
       for (const n of deviceCounts) {
         console.error(`round ${round}, ${n} devices: opswatch…`);
         rows.push(await runOpswatch(n, responders));
+        if (!opt["skip-full"]) {
+          console.error(`round ${round}, ${n} devices: opswatch agent (CLI)…`);
+          rows.push(await runFullAgent(n, responders, dir));
+        }
         for (const [i, procs] of gomaxprocs.entries()) {
           console.error(`round ${round}, ${n} devices: snmp_exporter GOMAXPROCS=${procs}…`);
           rows.push(await runExporter(n, responders, dir, procs, 19116 + i));

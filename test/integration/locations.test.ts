@@ -97,9 +97,21 @@ ${target("")}`,
 
     server = runOpswatch(["server", "-c", join(dir, "server.yaml")], { logFile: join(dir, "server.log") });
     await waitReady(server, `${api}/readyz`);
-    agents = ["inside", "outside"].map((a) =>
-      runOpswatch(["agent", "-c", join(dir, `${a}.yaml`)], { logFile: join(dir, `${a}.log`) }),
+    const agent = (a: string) =>
+      runOpswatch(["agent", "-c", join(dir, `${a}.yaml`)], { logFile: join(dir, `${a}.log`) });
+    // The inside location reports first: were the blocked one alone to report (and confirm) first, it
+    // would be the only agent with a known state, a strict majority of one, and the site DOWN for that
+    // moment — correct by rule 5, but not what this test is about.
+    agents = [agent("inside")];
+    await eventually(
+      async () => {
+        const body = (await (await fetch(`${api}/api/v1/targets`)).json()) as { targets: TargetView[] };
+        return body.targets[0]?.checks[0]?.agents.some((a) => a.agent === "inside" && a.fresh);
+      },
+      20_000,
+      "a first result from the inside location",
     );
+    agents.push(agent("outside"));
   });
 
   afterAll(async () => {

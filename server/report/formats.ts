@@ -4,10 +4,8 @@
 import type { Lang } from "./i18n.js";
 import type { ReportModel } from "./model.js";
 import { keyIndicatorsCsv, renderCsv } from "./render-csv.js";
-import { renderHtml } from "./render-html.js";
 import { renderJson } from "./render-json.js";
 import { renderMarkdown } from "./render-md.js";
-import { renderXlsx } from "./render-xlsx.js";
 
 export interface ReportFormatSpec {
   /** HTTP Content-Type. */
@@ -50,13 +48,15 @@ export const REPORT_FORMATS = {
     contentType: "text/html; charset=utf-8",
     extension: "html",
     binary: false,
-    render: (m, lang) => renderHtml(m, lang),
+    render: async (m, lang) => (await import("./render-html.js")).renderHtml(m, lang),
   },
   xlsx: {
     contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     extension: "xlsx",
     binary: true,
-    render: (m, lang) => renderXlsx(m, lang),
+    // Loaded on first use: exceljs alone adds ~16 MB to every process that imports this registry,
+    // agents included (bench/README.md, SNMP polling).
+    render: async (m, lang) => (await import("./render-xlsx.js")).renderXlsx(m, lang),
   },
 } satisfies Record<string, ReportFormatSpec>;
 

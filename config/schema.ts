@@ -13,7 +13,7 @@ import { InspectionKind, InspectionPlan } from "./inspections.js";
 import { Notifications } from "./notifications.js";
 import { checkOperation, OperationFields } from "./operation.js";
 import { NameSegment, ProfileName } from "./profile.js";
-import { Secret } from "./secrets.js";
+import { configPath, Secret } from "./secrets.js";
 
 /** The monthly report job (月度运维报告): last month's report files, then an optional "ready" POST. */
 export const Reports = z
@@ -384,7 +384,23 @@ export const Target = z.strictObject({
 });
 export type Target = z.infer<typeof Target>;
 
-const AgentCredential = z.strictObject({ id: Id, token: Secret });
+const AgentCredential = z
+  .strictObject({
+    id: Id,
+    token: Secret.optional(),
+    tokens: z
+      .array(Secret)
+      .min(1)
+      .max(4)
+      .optional()
+      .describe(
+        "several accepted tokens at once: rotate without downtime (add new, reload, switch agent, drop old)",
+      ),
+  })
+  .refine((a) => (a.token === undefined) !== (a.tokens === undefined), {
+    message: "give token or tokens (exactly one of them)",
+  })
+  .transform((a) => ({ id: a.id, tokens: a.tokens ?? [a.token as string] }));
 
 export const Role = z.enum(["viewer", "operator", "admin"]);
 export type Role = z.infer<typeof Role>;
@@ -394,12 +410,89 @@ const ApiToken = z.strictObject({
   role: Role.describe("viewer: read; operator: faults, maintenance, inspections, import; admin: everything"),
 });
 
+/** Certificate files (PEM). Relative paths are relative to the config file. */
+const File = z
+  .string()
+  .min(1)
+  .transform((p) => configPath(p));
+
+const ServerTls = z.strictObject({
+  cert_file: File.describe("certificate chain (PEM), re-read on SIGHUP"),
+  key_file: File.describe("private key (PEM), re-read on SIGHUP"),
+  client_ca_file: File.optional().describe(
+    "CA (PEM) of agent client certificates: agents must present one it signed (mutual TLS on /ws/agent)",
+  ),
+  hsts_max_age: Duration.prefault("180d").describe("Strict-Transport-Security max-age"),
+});
+
+const Limits = z
+  .strictObject({
+    body_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024)
+      .describe("largest JSON request body"),
+    rate_per_address: z
+      .number()
+      .min(0)
+      .default(20)
+      .describe("API requests per second allowed from one address (burst: 5× this); 0 = no limit"),
+    rate_per_token: z
+      .number()
+      .min(0)
+      .default(50)
+      .describe("API requests per second allowed per token or session (burst: 5× this); 0 = no limit"),
+    page_max: z.number().int().min(1).max(100_000).default(1000).describe("largest page any list returns"),
+    login_attempts: z
+      .number()
+      .int()
+      .min(1)
+      .default(5)
+      .describe("failed logins per user name and per address within 15 minutes before login is refused"),
+  })
+  .prefault({});
+
+const Retention = z
+  .strictObject({
+    raw_results: Duration.prefault("400d").describe(
+      "raw results older than this are deleted (daily); rollups, faults, inspections and the audit log are kept forever",
+    ),
+  })
+  .prefault({});
+
+const Sessions = z
+  .strictObject({
+    idle: Duration.prefault("8h").describe("a console session ends after this long without a request"),
+    absolute: Duration.prefault("7d").describe("and this long after login in any case"),
+  })
+  .prefault({});
+
 const Server = z.strictObject({
   listen: HostPort.prefault("127.0.0.1:8080"),
   database: z
     .string()
     .default("data/opswatch.db")
-    .describe("SQLite file (relative to the working directory)"),
+    .describe(
+      'SQLite file (relative to the working directory), or a PostgreSQL URL "postgres://user@host/db" (may be a secret: "${PG_URL}", "file:PATH") for several servers on one database',
+    ),
+  tls: ServerTls.optional().describe("serve HTTPS and WSS (absent: plain HTTP, e.g. behind a TLS proxy)"),
+  public_url: z
+    .url()
+    .optional()
+    .describe("how people reach this server (links in notifications, Secure cookies behind a TLS proxy)"),
+  anonymous_read: z
+    .boolean()
+    .default(false)
+    .describe(
+      "let requests without a token read the API (GET) as a viewer; the status page is public anyway",
+    ),
+  sessions: Sessions.describe("web console login sessions"),
+  limits: Limits,
+  retention: Retention,
+  max_clock_offset: Duration.prefault("5s").describe(
+    "an agent whose clock is off by more than this at hello is flagged: its results are marked and alerted on",
+  ),
   synchronous: z
     .enum(["normal", "full"])
     .default("full")
@@ -456,6 +549,22 @@ const Agent = z.strictObject({
   id: Id,
   server: z.url({ protocol: /^wss?$/ }).describe("ws://host:port/ws/agent"),
   token: Secret,
+  tls: z
+    .strictObject({
+      ca_file: File.optional().describe(
+        "CA (PEM) that signed the server certificate; default: the system CAs",
+      ),
+      cert_file: File.optional().describe("client certificate (PEM) for mutual TLS"),
+      key_file: File.optional().describe("client key (PEM) for mutual TLS"),
+    })
+    .refine((t) => (t.cert_file === undefined) === (t.key_file === undefined), {
+      message: "cert_file and key_file go together",
+    })
+    .optional()
+    .describe("for a wss:// server"),
+  metrics_listen: HostPort.optional().describe(
+    "serve the agent's own Prometheus metrics (spool depth, uplink, trap rejections) here, e.g. 127.0.0.1:9465",
+  ),
   spool: z.string().default("data/agent-spool.db").describe("on-disk queue (SQLite file)"),
   concurrency: z.number().int().min(1).max(1024).default(16),
   batch_max: z.number().int().min(1).max(10_000).default(500),

@@ -30,7 +30,8 @@ export interface IngestOptions {
   store: Store;
   live: LiveView;
   metrics: ServerMetrics;
-  agents: readonly { id: string; token: string }[];
+  /** Agents and the tokens each may use (several during a rotation). */
+  agents: readonly { id: string; tokens: readonly string[] }[];
   maxFrameBytes: number;
   logger: Logger;
   /** Runs after each commit, before the acks go out (the evaluator rolls results up here). */
@@ -48,7 +49,7 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
  */
 export class Ingest {
   private readonly wss: WebSocketServer;
-  private readonly tokens: Map<string, Buffer>;
+  private tokens: Map<string, Buffer[]>;
   private readonly connections = new Map<string, WebSocket>();
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
@@ -57,7 +58,7 @@ export class Ingest {
     private readonly opts: IngestOptions,
     http: HttpServer,
   ) {
-    this.tokens = new Map(opts.agents.map((a) => [a.id, digest(a.token)]));
+    this.tokens = tokenMap(opts.agents);
     this.wss = new WebSocketServer({ server: http, path: AGENT_WS_PATH, maxPayload: opts.maxFrameBytes });
     this.wss.on("connection", (ws, req) => this.onConnection(ws, req.socket.remoteAddress ?? "?"));
     this.wss.on("error", (e) => opts.logger.error({ err: e }, "ingest listener error"));
@@ -133,8 +134,10 @@ export class Ingest {
   }
 
   private async onHello(ws: WebSocket, msg: Extract<AgentMessage, { type: "hello" }>, log: Logger) {
-    const expected = this.tokens.get(msg.agent);
-    if (!expected || !timingSafeEqual(expected, digest(msg.token))) {
+    const given = digest(msg.token);
+    let match = false;
+    for (const d of this.tokens.get(msg.agent) ?? []) if (timingSafeEqual(d, given)) match = true;
+    if (!match) {
       this.refuse(ws, "bad_token", `agent "${msg.agent}" is unknown or its token is wrong`, log);
       ws.close(CloseCode.unauthorized, "bad token");
       return undefined;
@@ -250,12 +253,21 @@ export class Ingest {
     return undefined;
   }
 
+  /** New agent credentials (config reload): connected agents stay; the next hello uses these. */
+  setAgents(agents: IngestOptions["agents"]): void {
+    this.tokens = tokenMap(agents);
+  }
+
   /** Stops accepting, lets queued batches commit and be acked, then closes every connection. */
   async close(): Promise<void> {
     await this.flushing;
     for (const ws of this.wss.clients) ws.close(CloseCode.serverShutdown, "server shutting down");
     await new Promise<void>((done) => this.wss.close(() => done()));
   }
+}
+
+function tokenMap(agents: IngestOptions["agents"]): Map<string, Buffer[]> {
+  return new Map(agents.map((a) => [a.id, a.tokens.map(digest)]));
 }
 
 function seqOf(raw: unknown): number {

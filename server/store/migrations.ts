@@ -96,4 +96,54 @@ export const migrations: readonly string[] = [
      fault_id INTEGER,
      PRIMARY KEY (run_id, target, item)
    );`,
+  // 3: trust (issue 8) — users, API tokens (hashed), login sessions, the append-only audit log, and the
+  // clock-offset flag of results received from an agent whose clock was off.
+  `CREATE TABLE users (
+     name TEXT PRIMARY KEY,
+     display_name TEXT,
+     role TEXT NOT NULL,
+     password_hash TEXT NOT NULL,
+     disabled INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL,
+     created_by TEXT NOT NULL,
+     last_login_at INTEGER
+   );
+   CREATE TABLE api_tokens (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     role TEXT NOT NULL,
+     hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     created_by TEXT NOT NULL,
+     expires_at INTEGER,
+     revoked_at INTEGER,
+     revoked_by TEXT,
+     last_used_at INTEGER
+   );
+   CREATE TABLE sessions (
+     id_hash TEXT PRIMARY KEY,
+     user TEXT NOT NULL,
+     csrf TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     last_seen_at INTEGER NOT NULL,
+     addr TEXT NOT NULL
+   );
+   CREATE INDEX sessions_user ON sessions (user);
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     role TEXT NOT NULL,
+     via TEXT NOT NULL,
+     addr TEXT NOT NULL,
+     action TEXT NOT NULL,
+     object TEXT NOT NULL,
+     before TEXT,
+     after TEXT
+   );
+   CREATE INDEX audit_at ON audit (at);
+   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+   ALTER TABLE results ADD COLUMN clock_offset_ms INTEGER;`,
 ];

@@ -2,12 +2,23 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Result } from "../../protocol/messages.js";
+import { SqliteAuditStore } from "./audit.js";
+import { SqliteAuthStore } from "./auth.js";
 import { SqliteFaultStore } from "./faults.js";
 import { SqliteInspectionStore } from "./inspections.js";
 import { SqliteMaintenanceStore } from "./maintenance.js";
 import { migrations } from "./migrations.js";
 import { SqliteRunStore } from "./runs.js";
-import type { AgentSeen, CommitOutcome, ResultPage, ResultQuery, Store } from "./store.js";
+import type {
+  AgentRecord,
+  AgentSeen,
+  CommitBatch,
+  CommitOutcome,
+  ResultPage,
+  ResultQuery,
+  Store,
+  StoredResult,
+} from "./store.js";
 
 interface Row {
   agent: string;
@@ -20,9 +31,10 @@ interface Row {
   ok: number;
   error: string | null;
   vals: string;
+  clock_offset_ms?: number | null;
 }
 
-function toResult(r: Row): Result {
+function toResult(r: Row): StoredResult {
   const out: Result = {
     v: 1,
     agent: r.agent,
@@ -36,6 +48,7 @@ function toResult(r: Row): Result {
     values: JSON.parse(r.vals),
   };
   if (r.error !== null) out.error = r.error;
+  if (r.clock_offset_ms != null) return { ...out, clock_offset_ms: r.clock_offset_ms };
   return out;
 }
 
@@ -52,15 +65,21 @@ export function migrate(db: Database.Database): void {
   }
 }
 
+/** A batch as given to commit: a bare array is a batch without a clock flag. */
+const asBatch = (b: readonly Result[] | CommitBatch): CommitBatch => ("results" in b ? b : { results: b });
+
 export class SqliteStore implements Store {
+  readonly kind = "sqlite";
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly bumpSeq: Database.Statement;
-  private readonly commitTx: (batches: readonly (readonly Result[])[]) => CommitOutcome[];
+  private readonly commitTx: (batches: readonly CommitBatch[]) => CommitOutcome[];
   readonly runs: SqliteRunStore;
   readonly faults: SqliteFaultStore;
   readonly maintenance: SqliteMaintenanceStore;
   readonly inspections: SqliteInspectionStore;
+  readonly auth: SqliteAuthStore;
+  readonly audit: SqliteAuditStore;
 
   constructor(file: string, opts: { synchronous?: "normal" | "full" } = {}) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -75,17 +94,19 @@ export class SqliteStore implements Store {
     this.faults = new SqliteFaultStore(this.db);
     this.maintenance = new SqliteMaintenanceStore(this.db);
     this.inspections = new SqliteInspectionStore(this.db);
+    this.auth = new SqliteAuthStore(this.db);
+    this.audit = new SqliteAuditStore(this.db);
     this.insert = this.db.prepare(
-      `INSERT OR IGNORE INTO results (agent, seq, target, check_id, kind, ts, duration_ms, ok, error, vals, received)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO results (agent, seq, target, check_id, kind, ts, duration_ms, ok, error, vals, received, clock_offset_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.bumpSeq = this.db.prepare(
       `INSERT INTO agents (id, last_seq) VALUES (?, ?)
        ON CONFLICT (id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)`,
     );
-    this.commitTx = this.db.transaction((batches: readonly (readonly Result[])[]) => {
+    this.commitTx = this.db.transaction((batches: readonly CommitBatch[]) => {
       const now = Date.now();
-      return batches.map((batch) => {
+      return batches.map(({ results: batch, clockOffsetMs }) => {
         const fresh: Result[] = [];
         const maxSeq = new Map<string, number>();
         for (const r of batch) {
@@ -101,6 +122,7 @@ export class SqliteStore implements Store {
             r.error ?? null,
             JSON.stringify(r.values),
             now,
+            clockOffsetMs ?? null,
           );
           if (info.changes) fresh.push(r);
           if (r.seq > (maxSeq.get(r.agent) ?? 0)) maxSeq.set(r.agent, r.seq);
@@ -111,8 +133,48 @@ export class SqliteStore implements Store {
     });
   }
 
-  async commit(batches: readonly (readonly Result[])[]): Promise<CommitOutcome[]> {
-    return this.commitTx(batches);
+  async commit(batches: readonly (readonly Result[] | CommitBatch)[]): Promise<CommitOutcome[]> {
+    return this.commitTx(batches.map(asBatch));
+  }
+
+  async agents(): Promise<AgentRecord[]> {
+    const rows = this.db.prepare("SELECT * FROM agents ORDER BY id").all() as {
+      id: string;
+      last_seq: number;
+      version: string | null;
+      spool_depth: number | null;
+      clock_offset_ms: number | null;
+      seen: number | null;
+    }[];
+    return rows.map((r) => ({
+      agent: r.id,
+      lastSeq: r.last_seq,
+      ...(r.version === null ? {} : { version: r.version }),
+      ...(r.spool_depth === null ? {} : { spoolDepth: r.spool_depth }),
+      ...(r.clock_offset_ms === null ? {} : { clockOffsetMs: r.clock_offset_ms }),
+      ...(r.seen === null ? {} : { seenMs: r.seen }),
+    }));
+  }
+
+  async pruneResults(before: number, limit: number): Promise<number> {
+    // Target by target through the (target, ts) index: no index on ts alone slows every insert.
+    const nextTarget = this.db.prepare("SELECT min(target) FROM results WHERE target > ?").pluck();
+    const del = this.db.prepare(
+      `DELETE FROM results WHERE (agent, seq) IN
+         (SELECT agent, seq FROM results WHERE target = ? AND ts < ? LIMIT ?)`,
+    );
+    let n = 0;
+    for (
+      let t = nextTarget.get("") as string | null;
+      t !== null && n < limit;
+      t = nextTarget.get(t) as string | null
+    )
+      n += del.run(t, before, limit - n).changes;
+    return n;
+  }
+
+  async exclusive<T>(_name: string, fn: () => Promise<T>): Promise<T | undefined> {
+    return fn();
   }
 
   async lastSeq(agent: string): Promise<number> {
@@ -147,7 +209,7 @@ export class SqliteStore implements Store {
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
     const rows = this.db
       .prepare(
-        `SELECT agent, seq, target, check_id, kind, ts, duration_ms, ok, error, vals FROM results
+        `SELECT agent, seq, target, check_id, kind, ts, duration_ms, ok, error, vals, clock_offset_ms FROM results
          WHERE target = ? AND ts >= ? AND ts < ?
            ${after ? "AND (ts, agent, seq) > (?, ?, ?)" : ""}
          ORDER BY ts, agent, seq LIMIT ?`,
@@ -164,7 +226,6 @@ export class SqliteStore implements Store {
     return rows.length > q.limit && last ? { items, next: encodeCursor(last) } : { items };
   }
 
-  /** Stored results by key (agent, seq); missing keys are absent from the answer. */
   async byKeys(agent: string, seqs: readonly number[]): Promise<Result[]> {
     const rows = this.db
       .prepare(
@@ -175,7 +236,6 @@ export class SqliteStore implements Store {
     return rows.map(toResult);
   }
 
-  /** Raw operation results for response-time percentiles (rollups can't give percentiles). */
   async operations(target: string, checks: readonly string[], from: number, to: number) {
     const rows = this.db
       .prepare(
@@ -186,7 +246,6 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ ts: r.ts, ok: r.ok === 1, durationMs: r.duration_ms }));
   }
 
-  /** sysUpTime (value sys.uptime_seconds) of the answered polls of some checks, for reboot detection. */
   async uptimes(target: string, checks: readonly string[], from: number, to: number) {
     return this.db
       .prepare(

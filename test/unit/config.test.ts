@@ -69,7 +69,7 @@ describe("config loading", () => {
     - { id: a, token: "\${OPSWATCH_TEST_TOKEN}" }
     - { id: b, token: "file:token.txt" }`,
     );
-    expect(loadConfig(file).server?.agents.map((a) => a.token)).toEqual(["from-env", "from-file"]);
+    expect(loadConfig(file).server?.agents.map((a) => a.tokens)).toEqual([["from-env"], ["from-file"]]);
     writeFileSync(file, `server:\n  agents:\n    - { id: a, token: "\${OPSWATCH_UNSET_VAR}" }`);
     expect(issues(() => loadConfig(file))).toEqual([
       `${file}:3:16: server.agents[0].token: environment variable OPSWATCH_UNSET_VAR is not set (got "\${OPSWATCH_UNSET_VAR}")`,

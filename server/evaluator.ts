@@ -11,8 +11,8 @@ import { verdictOf } from "../engine/verdict.js";
 import type { Logger } from "../lib/log.js";
 import type { Result } from "../protocol/messages.js";
 import type { FaultService } from "./faults.js";
-import type { RunRow, SqliteRunStore, StreamKey } from "./store/runs.js";
-import type { Store } from "./store/store.js";
+import type { RunRow, StreamKey } from "./store/runs.js";
+import type { RunStore, Store } from "./store/store.js";
 
 interface StreamState {
   key: StreamKey;
@@ -52,7 +52,7 @@ export class Evaluator {
     targets: readonly Target[],
     params: Indicators,
     private readonly tz: string,
-    private readonly runStore: SqliteRunStore,
+    private readonly runStore: RunStore,
     private readonly faults: FaultService,
     private readonly log: Logger,
     /** Told of every live sample's verdict (the SLI counters on /metrics). */

@@ -1,7 +1,8 @@
 import type { Severity } from "../config/indicators.js";
 import { type FaultClock, type FaultEvent, judge, reduce, transitionError } from "../engine/faults.js";
 import type { Logger } from "../lib/log.js";
-import type { FaultFilter, FaultRecord, SqliteFaultStore } from "./store/faults.js";
+import type { FaultFilter, FaultRecord } from "./store/faults.js";
+import type { FaultStore } from "./store/store.js";
 
 export class FaultError extends Error {
   constructor(
@@ -58,7 +59,7 @@ export function faultView(f: FaultRecord, clock: FaultClock, now: number) {
  */
 export class FaultService {
   constructor(
-    private readonly store: SqliteFaultStore,
+    private readonly store: FaultStore,
     readonly clock: FaultClock,
     /** Whether the target is healthy for this cause now (resolution needs it). */
     private readonly healthy: (target: string, cause: string) => boolean,

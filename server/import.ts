@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Target } from "../config/schema.js";
 import { Id, PROTOCOL_VERSION, type Result, Values } from "../protocol/messages.js";
 import type { Evaluator } from "./evaluator.js";
-import type { SqliteStore } from "./store/sqlite.js";
+import type { Store } from "./store/store.js";
 
 export const ImportLine = z.strictObject({
   target: Id,
@@ -37,7 +37,7 @@ const CHUNK = 5000;
 /** Reads NDJSON from a stream, commits valid lines in chunks, then brings the rollups up to date. */
 export async function importResults(
   input: Readable,
-  deps: { targets: readonly Target[]; store: SqliteStore; evaluator: Evaluator },
+  deps: { targets: readonly Target[]; store: Store; evaluator: Evaluator },
   progress: (s: ImportSummary) => void = () => {},
 ): Promise<ImportSummary> {
   const targets = new Map(deps.targets.map((t) => [t.id, t]));

@@ -24,10 +24,8 @@ import {
 } from "../engine/website.js";
 import { addDays, datesIn, zonedTime } from "../engine/zone.js";
 import { inspectionFigures } from "./inspections.js";
-import type { SqliteFaultStore } from "./store/faults.js";
-import type { SqliteMaintenanceStore } from "./store/maintenance.js";
-import type { RunRow, SqliteRunStore } from "./store/runs.js";
-import type { SqliteStore } from "./store/sqlite.js";
+import type { RunRow } from "./store/runs.js";
+import type { FaultStore, MaintenanceStore, RunStore, Store } from "./store/store.js";
 
 /** How far back runs are read so an outage or failure run that began before the period is seen whole. */
 const LOOKBACK_MS = 31 * 86_400_000;
@@ -83,10 +81,10 @@ export interface PeriodFigures {
 export interface IndicatorDeps {
   config: Config;
   specs: readonly IndicatorSpec[];
-  store: SqliteStore;
-  runs: SqliteRunStore;
-  faults: SqliteFaultStore;
-  maintenance: SqliteMaintenanceStore;
+  store: Store;
+  runs: RunStore;
+  faults: FaultStore;
+  maintenance: MaintenanceStore;
   calendar: WorkCalendar;
   clock: FaultClock;
   /** Saves rollups still in memory, so figures include the latest results. */

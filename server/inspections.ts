@@ -18,9 +18,9 @@ import type { Interval } from "../engine/types.js";
 import type { Logger } from "../lib/log.js";
 import type { FaultService } from "./faults.js";
 import type { LiveView } from "./live.js";
-import type { SqliteFaultStore } from "./store/faults.js";
-import type { SqliteInspectionStore, StoredItem, StoredRun } from "./store/inspections.js";
+import type { StoredItem, StoredRun } from "./store/inspections.js";
 import { toInspectionRun } from "./store/inspections.js";
+import type { FaultStore, InspectionStore } from "./store/store.js";
 
 export class InspectionError extends Error {
   constructor(
@@ -48,8 +48,8 @@ export interface InspectionDeps {
   plans: readonly InspectionPlan[];
   targets: readonly Target[];
   tz: string;
-  store: SqliteInspectionStore;
-  faultStore: SqliteFaultStore;
+  store: InspectionStore;
+  faultStore: FaultStore;
   live: LiveView;
   faults: FaultService;
   logger: Logger;
@@ -358,7 +358,7 @@ function describe(def: AutoItemDef, v: unknown, result: "pass" | "fail" | "none"
 /** The linked faults that exist, as a predicate for judgeInspection / inspectionRate. */
 export async function existingFaults(
   runs: readonly StoredRun[],
-  faults: Pick<SqliteFaultStore, "get">,
+  faults: Pick<FaultStore, "get">,
 ): Promise<(id: string) => boolean> {
   const ids = new Set(
     runs.flatMap((r) => r.items.flatMap((i) => (i.faultId === undefined ? [] : [i.faultId]))),
@@ -373,8 +373,8 @@ export async function existingFaults(
  * with the tolerance it was recorded with; runs of plans since removed from the config still count.
  */
 export async function inspectionFigures(
-  store: SqliteInspectionStore,
-  faults: Pick<SqliteFaultStore, "get">,
+  store: InspectionStore,
+  faults: Pick<FaultStore, "get">,
   period: Interval,
   now: number,
   tz: string,

@@ -12,9 +12,7 @@ import { VERSION } from "../../lib/version.js";
 import { faultView } from "../faults.js";
 import type { IndicatorService, TargetFigures } from "../indicators.js";
 import { existingFaults, runView } from "../inspections.js";
-import type { SqliteFaultStore } from "../store/faults.js";
-import type { SqliteInspectionStore } from "../store/inspections.js";
-import type { SqliteMaintenanceStore } from "../store/maintenance.js";
+import type { FaultStore, InspectionStore, MaintenanceStore } from "../store/store.js";
 import {
   IndicatorIdSchema,
   REPORT_VERSION,
@@ -27,9 +25,9 @@ export interface ReportDeps {
   config: Config;
   specs: readonly IndicatorSpec[];
   indicators: Pick<IndicatorService, "compute">;
-  faults: SqliteFaultStore;
-  maintenance: SqliteMaintenanceStore;
-  inspections: SqliteInspectionStore;
+  faults: FaultStore;
+  maintenance: MaintenanceStore;
+  inspections: InspectionStore;
   faultClock: FaultClock;
   calendar: WorkCalendar;
   /** Display name of an inspection plan (config), if known. */

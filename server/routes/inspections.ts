@@ -3,8 +3,8 @@ import { z } from "zod";
 import { monthPeriod } from "../../engine/zone.js";
 import type { ApiAuth } from "../auth.js";
 import { InspectionError, type InspectionService, inspectionFigures, runView } from "../inspections.js";
-import type { SqliteFaultStore } from "../store/faults.js";
-import type { SqliteInspectionStore, StoredRun } from "../store/inspections.js";
+import type { StoredRun } from "../store/inspections.js";
+import type { FaultStore, InspectionStore } from "../store/store.js";
 import { body, HttpError, handler, parseTime, sendJson } from "./http.js";
 
 const SignOff = z.strictObject({
@@ -23,8 +23,8 @@ const SignOff = z.strictObject({
  */
 export function inspectionRoutes(
   service: InspectionService,
-  store: SqliteInspectionStore,
-  faults: SqliteFaultStore,
+  store: InspectionStore,
+  faults: FaultStore,
   auth: ApiAuth,
 ): Router {
   const r = Router();

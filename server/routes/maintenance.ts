@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type MaintenanceWindow, occurrences, type Recurrence } from "../../engine/maintenance.js";
 import { parseDuration } from "../../lib/duration.js";
 import type { ApiAuth } from "../auth.js";
-import type { SqliteMaintenanceStore } from "../store/maintenance.js";
+import type { MaintenanceStore } from "../store/store.js";
 import { body, HttpError, handler, parseTime, sendJson } from "./http.js";
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD");
@@ -34,7 +34,7 @@ const Create = z
   );
 
 /** Maintenance windows: create (operator), list, cancel (operator). */
-export function maintenanceRoutes(store: SqliteMaintenanceStore, auth: ApiAuth, tz: string): Router {
+export function maintenanceRoutes(store: MaintenanceStore, auth: ApiAuth, tz: string): Router {
   const r = Router();
   r.get(
     "/api/v1/maintenance",

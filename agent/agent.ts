@@ -1,6 +1,8 @@
+import type { Server } from "node:http";
 import type { AgentConfig, Config } from "../config/schema.js";
 import type { Logger } from "../lib/log.js";
 import { VERSION } from "../lib/version.js";
+import { AgentMetrics } from "./metrics.js";
 import { createProbers, runProbe } from "./probers/index.js";
 import { type Job, Scheduler } from "./scheduler.js";
 import { Spool } from "./spool.js";
@@ -24,7 +26,10 @@ export function jobsFor(config: Config, agentId: string): Job[] {
   );
 }
 
-/** Starts probing and uplink; rejects (having started nothing) when the trap receiver cannot listen. */
+/**
+ * Starts probing and uplink; rejects (having started nothing) when the trap receiver or the metrics
+ * endpoint cannot listen.
+ */
 export async function startAgent(
   config: Config & { agent: AgentConfig },
   logger: Logger,
@@ -46,6 +51,8 @@ export async function startAgent(
     logger: log,
   });
   const jobs = jobsFor(config, ac.id);
+  let traps: TrapReceiver | undefined;
+  const metrics = new AgentMetrics({ spool, uplink, traps: () => traps });
   const scheduler = new Scheduler({
     agent: ac.id,
     jobs,
@@ -55,11 +62,11 @@ export async function startAgent(
     logger: log,
     onResult: (r) => {
       spool.append(r);
+      metrics.produced(r.kind);
       uplink.notify();
     },
   });
   const { listen, ...trapConfig } = ac.traps;
-  let traps: TrapReceiver | undefined;
   if (listen) {
     try {
       traps = await TrapReceiver.start({
@@ -68,12 +75,23 @@ export async function startAgent(
         sources: await resolveSources(snmpHosts(jobs), log),
         onEvent: (r) => {
           spool.append(r);
+          metrics.produced(r.kind);
           uplink.notify();
         },
         onPoll: (target) => scheduler.pollNow(target),
         logger: log,
       });
     } catch (e) {
+      spool.close();
+      throw e;
+    }
+  }
+  let metricsServer: Server | undefined;
+  if (ac.metrics_listen) {
+    try {
+      metricsServer = await metrics.listen(ac.metrics_listen, log);
+    } catch (e) {
+      await traps?.close();
       spool.close();
       throw e;
     }
@@ -87,6 +105,7 @@ export async function startAgent(
       pending: spool.depth(),
       server: ac.server,
       traps: listen ? `${listen.host}:${listen.port}` : "off",
+      metrics: ac.metrics_listen ? `${ac.metrics_listen.host}:${ac.metrics_listen.port}` : "off",
     },
     "agent started",
   );
@@ -99,6 +118,7 @@ export async function startAgent(
       await traps?.close();
       await scheduler.stop();
       await uplink.stop();
+      await new Promise((done) => (metricsServer ? metricsServer.close(done) : done(undefined)));
       for (const p of probers.values()) p.close?.();
       spool.close();
       log.info({ pending: spool.depth() }, "agent stopped");

@@ -23,6 +23,8 @@ export class Spool {
   private readonly deleteStmt: Database.Statement;
   private readonly countStmt: Database.Statement;
   private depthCache: number;
+  /** Results the server acked as committed (or refused) since this process started: for /metrics. */
+  acked = 0;
 
   constructor(file: string) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -67,12 +69,22 @@ export class Spool {
             "INSERT OR REPLACE INTO dead (seq, body, reason, at) SELECT seq, body, ?, ? FROM spool WHERE seq = ?",
           )
           .run(r.reason, now, r.seq);
-      this.depthCache -= this.deleteStmt.run(first, last).changes;
+      const removed = this.deleteStmt.run(first, last).changes;
+      this.depthCache -= removed;
+      this.acked += removed;
     })();
   }
 
   depth(): number {
     return this.depthCache;
+  }
+
+  /** Probe start time (ms) of the oldest result still waiting, or undefined when the spool is empty. */
+  oldestTs(): number | undefined {
+    const row = this.db
+      .prepare("SELECT json_extract(body, '$.ts') AS ts FROM spool ORDER BY seq LIMIT 1")
+      .get() as { ts: number | null } | undefined;
+    return row?.ts ?? undefined;
   }
 
   deadCount(): number {
@@ -110,6 +122,7 @@ export class Spool {
       } else {
         dropped = this.db.prepare("DELETE FROM spool WHERE seq <= ?").run(serverLastSeq).changes;
         this.depthCache -= dropped;
+        this.acked += dropped; // committed by the server; only the ack was lost
       }
       return { renumbered, dropped };
     })();

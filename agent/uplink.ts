@@ -35,6 +35,8 @@ export class Uplink {
   private ready = false;
   private stopped = false;
   private attempt = 0;
+  /** Connections lost (or refused) after which a reconnect was scheduled: for /metrics. */
+  reconnects = 0;
   private batchId = 0;
   private sentThrough = 0;
   private readonly inFlight = new Map<number, InFlight>();
@@ -129,6 +131,7 @@ export class Uplink {
         { code, reason: reason.toString(), retryInMs: delay, spool: this.o.spool.depth() },
         "uplink closed; will reconnect",
       );
+      this.reconnects++;
       this.reconnectTimer = setTimeout(() => this.connect(), delay);
     });
   }

@@ -9,6 +9,7 @@ import { ConfigError, type ConfigRole, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { createLogger, type Logger } from "../lib/log.js";
 import { VERSION } from "../lib/version.js";
+import { registerBackupCommands } from "./backup.js";
 import { registerFaultCommands } from "./faults.js";
 import { registerImportCommand } from "./import.js";
 import { registerIndicatorsCommand } from "./indicators.js";
@@ -170,5 +171,6 @@ registerIndicatorsCommand(program);
 registerImportCommand(program);
 registerReportCommand(program);
 registerSimulateCommand(program);
+registerBackupCommands(program);
 
 await program.parseAsync();

@@ -84,11 +84,21 @@ export class SqliteStore implements Store {
   constructor(file: string, opts: { synchronous?: "normal" | "full" } = {}) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${opts.synchronous ?? "full"}`);
-    this.db.pragma("busy_timeout = 5000");
-    const check = this.db.pragma("quick_check", { simple: true });
-    if (check !== "ok") throw new Error(`SQLite integrity check failed for ${file}: ${check}`);
+    let check: unknown;
+    try {
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma(`synchronous = ${opts.synchronous ?? "full"}`);
+      this.db.pragma("busy_timeout = 5000");
+      check = this.db.pragma("quick_check", { simple: true });
+    } catch (e) {
+      // A damaged header or a page the check itself must read: the same advice as a failed check.
+      if (!/^SQLITE_(CORRUPT|NOTADB)/.test((e as { code?: string }).code ?? "")) throw e;
+      check = (e as Error).message;
+    }
+    if (check !== "ok")
+      throw new Error(
+        `SQLite integrity check failed for ${file}: ${check}. The database is damaged: stop here, keep the file for analysis, and restore the newest good backup (opswatch restore -c <config> <backup-file> --force; docs/operations.md, "Backup and restore"); agents resend what the backup lacks from their spools`,
+      );
     migrate(this.db);
     this.runs = new SqliteRunStore(this.db);
     this.faults = new SqliteFaultStore(this.db);

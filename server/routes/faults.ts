@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import { Severity } from "../../config/indicators.js";
-import type { ApiAuth } from "../auth.js";
+import type { Guard } from "../auth/guard.js";
 import { FaultError, type FaultService, faultView, type PersonAction } from "../faults.js";
 import { body, HttpError, handler, parseTime, sendJson } from "./http.js";
 
@@ -13,6 +13,14 @@ const Report = z.strictObject({
 const Note = z.strictObject({ note: z.string().trim().min(1, "a note is required").max(2000) });
 const Escalate = z.strictObject({ severity: Severity });
 
+/** Audit action name of each URL action. */
+const auditName: Record<string, string> = {
+  ack: "fault.acknowledge",
+  resolve: "fault.resolve",
+  reopen: "fault.reopen",
+  escalate: "fault.escalate",
+};
+
 const actions: Record<string, (b: unknown) => PersonAction> = {
   ack: (b) => ({ type: "acknowledged", note: Note.parse(b).note }),
   resolve: (b) => ({ type: "resolved", note: Note.parse(b).note }),
@@ -21,11 +29,7 @@ const actions: Record<string, (b: unknown) => PersonAction> = {
 };
 
 /** GET/POST /api/v1/faults, POST /api/v1/faults/:id/ack|resolve|reopen|escalate (operator). */
-export function faultRoutes(
-  faults: FaultService,
-  auth: ApiAuth,
-  knownTarget: (id: string) => boolean,
-): Router {
+export function faultRoutes(faults: FaultService, auth: Guard, knownTarget: (id: string) => boolean): Router {
   const r = Router();
   const view = (f: Parameters<typeof faultView>[0]) => faultView(f, faults.clock, Date.now());
 
@@ -55,7 +59,9 @@ export function faultRoutes(
       const b = body(Report, req);
       if (!knownTarget(b.target)) throw new HttpError(400, `target: no target "${b.target}"`);
       const id = await wrap(() => faults.report({ ...b, actor: res.locals.actor.name, at: Date.now() }));
-      sendJson(res, view(await faults.get(id)), 201);
+      const created = view(await faults.get(id));
+      await auth.audit(req, res, "fault.create", `fault/${id}`, null, created);
+      sendJson(res, created, 201);
     }),
   );
   r.post(
@@ -71,10 +77,18 @@ export function faultRoutes(
         const i = (e as z.ZodError).issues?.[0];
         throw new HttpError(400, i ? `${i.path.join(".") || "body"}: ${i.message}` : String(e));
       }
-      const f = await wrap(() =>
-        faults.act(String(req.params.id), action, res.locals.actor.name, Date.now()),
+      const id = String(req.params.id);
+      const before = view(await wrap(() => faults.get(id)));
+      const after = view(await wrap(() => faults.act(id, action, res.locals.actor.name, Date.now())));
+      await auth.audit(
+        req,
+        res,
+        auditName[String(req.params.action)] as string,
+        `fault/${id}`,
+        before,
+        after,
       );
-      sendJson(res, view(f));
+      sendJson(res, after);
     }),
   );
   return r;

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { Router } from "express";
 import { monthPeriod } from "../../engine/zone.js";
-import type { ApiAuth } from "../auth.js";
+import type { Guard } from "../auth/guard.js";
 import type { ImportSummary } from "../import.js";
 import type { IndicatorService } from "../indicators.js";
 import { HttpError, handler, parseTime, sendJson } from "./http.js";
@@ -9,7 +9,7 @@ import { HttpError, handler, parseTime, sendJson } from "./http.js";
 /** GET /api/v1/indicators?month=YYYY-MM (or from&to): the official figures for a period. */
 export function indicatorRoutes(
   indicators: IndicatorService,
-  auth: ApiAuth,
+  auth: Guard,
   tz: string,
   runImport: (body: Readable) => Promise<ImportSummary>,
 ): Router {
@@ -41,7 +41,13 @@ export function indicatorRoutes(
   r.post(
     "/api/v1/import",
     auth.require("operator"),
-    handler(async (req, res) => sendJson(res, await runImport(req))),
+    handler(async (req, res) => {
+      const summary = await runImport(req);
+      // The rejected lines' reasons stay out of the log: they quote the uploaded text.
+      const { errors: _errors, ...counts } = summary;
+      await auth.audit(req, res, "results.import", "results", null, counts);
+      sendJson(res, summary);
+    }),
   );
   return r;
 }

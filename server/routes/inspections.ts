@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import { monthPeriod } from "../../engine/zone.js";
-import type { ApiAuth } from "../auth.js";
+import type { Guard } from "../auth/guard.js";
 import { InspectionError, type InspectionService, inspectionFigures, runView } from "../inspections.js";
 import type { StoredRun } from "../store/inspections.js";
 import type { FaultStore, InspectionStore } from "../store/store.js";
@@ -25,7 +25,7 @@ export function inspectionRoutes(
   service: InspectionService,
   store: InspectionStore,
   faults: FaultStore,
-  auth: ApiAuth,
+  auth: Guard,
 ): Router {
   const r = Router();
   const tz = service.tz;
@@ -82,11 +82,18 @@ export function inspectionRoutes(
     auth.require("operator"),
     handler(async (req, res) => {
       const b = body(SignOff, req);
+      const [runId, target, item] = [
+        String(req.params.runId),
+        String(req.params.target),
+        String(req.params.item),
+      ];
+      const itemOf = (r: StoredRun) => r.items.find((i) => i.target === target && i.item === item) ?? null;
+      const before = itemOf(await wrap(() => service.get(runId)));
       const run = await wrap(() =>
         service.signOff(
-          String(req.params.runId),
-          String(req.params.target),
-          String(req.params.item),
+          runId,
+          target,
+          item,
           {
             result: b.result,
             ...(b.note ? { note: b.note } : {}),
@@ -95,6 +102,8 @@ export function inspectionRoutes(
           res.locals.actor.name,
         ),
       );
+      const object = `inspection/${runId}/${target}/${item}`;
+      await auth.audit(req, res, "inspection.signoff", object, before, itemOf(run));
       sendJson(res, (await views([run], service.clock()))[0]);
     }),
   );

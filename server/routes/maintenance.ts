@@ -2,7 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { type MaintenanceWindow, occurrences, type Recurrence } from "../../engine/maintenance.js";
 import { parseDuration } from "../../lib/duration.js";
-import type { ApiAuth } from "../auth.js";
+import type { Guard } from "../auth/guard.js";
 import type { MaintenanceStore } from "../store/store.js";
 import { body, HttpError, handler, parseTime, sendJson } from "./http.js";
 
@@ -34,7 +34,7 @@ const Create = z
   );
 
 /** Maintenance windows: create (operator), list, cancel (operator). */
-export function maintenanceRoutes(store: MaintenanceStore, auth: ApiAuth, tz: string): Router {
+export function maintenanceRoutes(store: MaintenanceStore, auth: Guard, tz: string): Router {
   const r = Router();
   r.get(
     "/api/v1/maintenance",
@@ -85,6 +85,7 @@ export function maintenanceRoutes(store: MaintenanceStore, auth: ApiAuth, tz: st
       ) as Omit<MaintenanceWindow, "id">;
       const id = await store.create(window, res.locals.actor.name);
       const created = await store.get(id);
+      await auth.audit(req, res, "maintenance.create", `maintenance/${id}`, null, created?.window);
       // A window recorded after it started is kept (the report lists it) but excludes nothing.
       const late = "start" in when && when.start <= now;
       sendJson(
@@ -102,10 +103,15 @@ export function maintenanceRoutes(store: MaintenanceStore, auth: ApiAuth, tz: st
     auth.require("operator"),
     handler(async (req, res) => {
       const id = String(req.params.id);
-      if (!(await store.get(id))) throw new HttpError(404, `no maintenance window ${id}`);
+      const before = await store.get(id);
+      if (!before) throw new HttpError(404, `no maintenance window ${id}`);
       if (!(await store.cancel(id, Date.now(), res.locals.actor.name)))
         throw new HttpError(409, "already cancelled");
-      sendJson(res, (await store.get(id))?.window);
+      const after = await store.get(id);
+      const state = (m: typeof before | undefined) =>
+        m && { ...m.window, cancelledBy: m.cancelledBy ?? null };
+      await auth.audit(req, res, "maintenance.cancel", `maintenance/${id}`, state(before), state(after));
+      sendJson(res, after?.window);
     }),
   );
   return r;

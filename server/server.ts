@@ -17,14 +17,11 @@ import { importResults } from "./import.js";
 import { IndicatorMetrics } from "./indicator-metrics.js";
 import { IndicatorService } from "./indicators.js";
 import { Ingest } from "./ingest.js";
-import { HttpRejects } from "./limits.js";
 import { InspectionService } from "./inspections.js";
 import { LiveView } from "./live.js";
 import { ServerMetrics } from "./metrics.js";
 import { Dispatcher } from "./notify/dispatcher.js";
-import { ConfigReloader } from "./reload.js";
 import { ReportScheduler } from "./report/scheduler.js";
-import { agentRoutes } from "./routes/agents.js";
 import { ReportService } from "./report/service.js";
 import { auditRoutes } from "./routes/audit.js";
 import { sessionRoutes } from "./routes/auth.js";
@@ -37,7 +34,6 @@ import { tokenRoutes } from "./routes/tokens.js";
 import { userRoutes } from "./routes/users.js";
 import type { FaultRecord } from "./store/faults.js";
 import { SqliteStore } from "./store/sqlite.js";
-import { TlsFiles } from "./tls.js";
 import { trapCounter } from "./trap-metrics.js";
 
 export interface RunningServer {
@@ -47,11 +43,6 @@ export interface RunningServer {
   inspections: InspectionService;
   /** Monthly reports: tests call runFor(month) instead of waiting for the cron. */
   reports: ReportScheduler;
-  /**
-   * SIGHUP: applies what can change without a restart (TLS files, agent tokens, API tokens) and records
-   * it in the audit log. Throws, changing nothing, when the new TLS files can't be used.
-   */
-  reload(config: Config & { server: ServerConfig }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,9 +61,6 @@ export async function startServer(
   opts: ServerOptions = {},
 ): Promise<RunningServer> {
   const sc = config.server;
-  // Read before anything opens: a missing certificate stops the start with its file name.
-  const tls = sc.tls ? new TlsFiles(sc.tls) : undefined;
-  const scheme = tls ? "https" : "http";
   const store = new SqliteStore(sc.database, { synchronous: sc.synchronous });
   const live = new LiveView(config.targets);
   for (const r of await store.latest()) live.update(r);
@@ -119,7 +107,7 @@ export async function startServer(
     openFaults: () => store.faults.list({ open: true, limit: 100_000 }),
     log: logger,
     registry: metrics.registry,
-    baseUrl: `${scheme}://${sc.listen.host.includes(":") ? `[${sc.listen.host}]` : sc.listen.host}:${sc.listen.port}`,
+    baseUrl: `http://${sc.listen.host.includes(":") ? `[${sc.listen.host}]` : sc.listen.host}:${sc.listen.port}`,
   });
   const observe = (f: FaultRecord, e: FaultEvent) => {
     const first = e.type === "acknowledged" && !f.events.some((x) => x.type === "acknowledged");
@@ -200,25 +188,14 @@ export async function startServer(
     importResults(body, { targets: config.targets, store, evaluator: ev });
   const known = new Set(config.targets.map((t) => t.id));
   let ready = false;
-  const rejects = new HttpRejects(metrics.registry);
-  let agentIds = sc.agents.map((a) => a.id);
-  const http = (tls ? tls.createServer.bind(tls) : createServer)(
+  const http = createServer(
     createApp({
       live,
       store,
       metrics,
       ready: () => ready,
-      rejects,
-      limits: sc.limits,
-      ...(sc.tls ? { hstsMaxAgeMs: sc.tls.hsts_max_age } : {}),
       guard: auth.read(),
       routers: [
-        agentRoutes({
-          configured: () => agentIds,
-          live: (id) => ingest.status(id),
-          store,
-          maxClockOffsetMs: sc.max_clock_offset,
-        }),
         sessionRoutes(auth, store.auth, new LoginThrottle(sc.limits.login_attempts), logger),
         userRoutes(auth, store.auth),
         tokenRoutes(auth, store.auth),
@@ -231,12 +208,9 @@ export async function startServer(
       ],
     }),
   );
-  // An import streams a month of results in one request: no whole-request deadline. A client still
-  // has 20 s to send its headers, and a socket idle for 5 minutes (a stalled upload) is closed; an
-  // agent's socket is exempt once upgraded (ws clears the idle timeout).
+  // An import streams a month of results in one request: no whole-request deadline (headers still
+  // must arrive within headersTimeout).
   http.requestTimeout = 0;
-  http.headersTimeout = 20_000;
-  http.timeout = 300_000;
   const countTraps = trapCounter(metrics.registry);
   const ingest = new Ingest(
     {
@@ -245,9 +219,6 @@ export async function startServer(
       metrics,
       agents: sc.agents,
       maxFrameBytes: sc.max_frame_bytes,
-      maxClockOffsetMs: sc.max_clock_offset,
-      requireClientCert: () => tls?.mutual ?? false,
-      rejectUpgrade: (status, reason) => rejects.count(status, reason),
       logger,
       onCommitted: async (results) => {
         countTraps(results);
@@ -278,35 +249,14 @@ export async function startServer(
   ready = true;
   const port = (http.address() as AddressInfo).port;
   const host = sc.listen.host.includes(":") ? `[${sc.listen.host}]` : sc.listen.host;
-  const url = `${scheme}://${host}:${port}`;
+  const url = `http://${host}:${port}`;
   notifier.start(url);
-  logger.info(
-    {
-      url,
-      database: sc.database,
-      targets: config.targets.length,
-      ...(tls ? { certificate: tls.fingerprint, mutualTls: tls.mutual } : {}),
-    },
-    "server listening",
-  );
-  const reloader = new ConfigReloader(sc, {
-    ...(tls ? { tls } : {}),
-    setAgents: (agents) => {
-      ingest.setAgents(agents);
-      agentIds = agents.map((a) => a.id);
-    },
-    setApiTokens: (tokens) => auth.setConfigTokens(tokens),
-    audit: store.audit,
-    logger,
-  });
+  logger.info({ url, database: sc.database, targets: config.targets.length }, "server listening");
   return {
     url,
     port,
     inspections,
     reports,
-    async reload(next) {
-      await reloader.apply(next.server);
-    },
     async close() {
       ready = false;
       clearInterval(flushTimer);

@@ -76,7 +76,7 @@ interface Row {
   after: string | null;
 }
 
-function toEntry(r: Row): AuditEntry {
+export function toEntry(r: Row): AuditEntry {
   return {
     id: String(r.id),
     at: r.at,

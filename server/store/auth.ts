@@ -183,7 +183,7 @@ interface SessionRow {
   addr: string;
 }
 
-function toUser(r: UserRow): UserRecord {
+export function toUser(r: UserRow): UserRecord {
   return {
     name: r.name,
     ...(r.display_name === null ? {} : { displayName: r.display_name }),
@@ -196,7 +196,7 @@ function toUser(r: UserRow): UserRecord {
   };
 }
 
-function toToken(r: TokenRow): TokenRecord {
+export function toToken(r: TokenRow): TokenRecord {
   return {
     id: String(r.id),
     name: r.name,

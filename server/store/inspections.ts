@@ -223,7 +223,7 @@ interface ItemRow {
   fault_id: number | null;
 }
 
-function toItem(r: ItemRow): StoredItem {
+export function toItem(r: ItemRow): StoredItem {
   const out: StoredItem = { target: r.target, item: r.item, kind: r.kind, label: r.label };
   if (r.result !== null) out.result = r.result;
   if (r.detail !== null) out.detail = r.detail;

@@ -55,7 +55,7 @@ interface Row {
   cancelled_by: string | null;
 }
 
-function toRecord(r: Row): MaintenanceRecord {
+export function toRecord(r: Row): MaintenanceRecord {
   const window = {
     ...(JSON.parse(r.spec) as Spec),
     id: String(r.id),

@@ -34,7 +34,7 @@ interface Row {
   clock_offset_ms?: number | null;
 }
 
-function toResult(r: Row): StoredResult {
+export function toResult(r: Row): StoredResult {
   const out: Result = {
     v: 1,
     agent: r.agent,
@@ -276,11 +276,11 @@ export class SqliteStore implements Store {
   }
 }
 
-function encodeCursor(r: Result): string {
+export function encodeCursor(r: Result): string {
   return Buffer.from(JSON.stringify([r.ts, r.agent, r.seq])).toString("base64url");
 }
 
-function decodeCursor(c: string): { ts: number; agent: string; seq: number } {
+export function decodeCursor(c: string): { ts: number; agent: string; seq: number } {
   try {
     const [ts, agent, seq] = JSON.parse(Buffer.from(c, "base64url").toString());
     if (typeof ts === "number" && typeof agent === "string" && typeof seq === "number")

@@ -63,6 +63,7 @@ beforeAll(async () => {
 log_level: warn
 server:
   listen: 127.0.0.1:${port}
+  anonymous_read: true # reads without a token: these tests are not about auth
   database: ${join(dir, "opswatch.db")}
   api_tokens:
     - name: op-alice

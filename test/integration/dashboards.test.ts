@@ -169,6 +169,7 @@ describe.skipIf(!hasPrometheus)("dashboards on the demo, through a real promethe
     });
     await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
     const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    demo.server.anonymous_read = true; // the panels' API reads carry no token
     demo.notifications = { group_wait: "0s", channels: [{ id: "duty-hook", kind: "webhook", url: hookUrl }] };
     writeFileSync(join(dir, "demo.yaml"), YAML.stringify(demo));
     await seedInspection(join(dir, "opswatch.db"));

@@ -413,6 +413,7 @@ describe.skipIf(!canBoot)("systemd units under a real systemd (root, private nam
       // The one config both units read (server, agent, targets); secrets from the environment file.
       "etc/opswatch.yaml": `server:
   listen: 127.0.0.1:${port}
+  anonymous_read: true # reads without a token: these tests are not about auth
   database: /var/lib/opswatch/opswatch.db
   agents:
     - { id: a1, token: "\${OPSWATCH_TOKEN_A1}" }

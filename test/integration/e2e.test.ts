@@ -60,6 +60,7 @@ describe.skipIf(!ready)("end to end on real peers", () => {
       config,
       `server:
   listen: 127.0.0.1:${serverPort}
+  anonymous_read: true # reads without a token: these tests are not about auth
   database: ${dir}/server.db
   agents: [{ id: e2e-agent, token: "\${E2E_TOKEN}" }]
 agent:

@@ -16,6 +16,7 @@ beforeAll(async () => {
   const cfg = parseConfig(
     `server:
   listen: 127.0.0.1:0
+  anonymous_read: true # reads without a token: these tests are not about auth
   database: ${join(dir, "s.db")}
   max_frame_bytes: 65536
   agents: [{ id: a1, token: tok-1 }, { id: a2, token: tok-2 }]

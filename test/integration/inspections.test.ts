@@ -25,6 +25,7 @@ const cfg = parseConfig(
   `site: { timezone: Asia/Shanghai }
 server:
   listen: 127.0.0.1:0
+  anonymous_read: true # reads without a token: these tests are not about auth
   database: ${db}
   agents: [{ id: a1, token: agent-token }]
   api_tokens:

@@ -86,6 +86,7 @@ describe("two locations, one blocked", () => {
     const files = {
       server: `server:
   listen: 127.0.0.1:${port}
+  anonymous_read: true # reads without a token: these tests are not about auth
   database: ${dir}/server.db
   indicator_refresh: 1s
   agents: [{ id: inside, token: token-inside }, { id: outside, token: token-outside }]

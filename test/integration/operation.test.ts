@@ -214,6 +214,7 @@ describe("operation results on the server", () => {
     const cfg = parseConfig(
       `server:
   listen: 127.0.0.1:0
+  anonymous_read: true # reads without a token: these tests are not about auth
   database: ${join(dir, "s.db")}
   agents: [{ id: a1, token: agent-token }]
 targets:

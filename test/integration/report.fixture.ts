@@ -49,6 +49,7 @@ export async function startGolden(o: GoldenOptions = {}): Promise<Golden> {
     `site: { name: 某区政务云 }
 server:
   listen: 127.0.0.1:0
+  anonymous_read: true # reads without a token: not a test of auth
   database: ${db}
   api_tokens: [{ name: alice, token: op-token, role: operator }]
 ${reports}targets:

@@ -291,6 +291,7 @@ describe.skipIf(!hasSnmptrap || !hasSnmpd)("a trap through agent and server", ()
     const cfg = parseConfig(
       `server:
   listen: 127.0.0.1:${serverPort}
+  anonymous_read: true # reads without a token: these tests are not about auth
   database: ${dir}/server.db
   agents: [{ id: a1, token: agent-token }]
 agent:

@@ -3,10 +3,18 @@ import type { Logger } from "../lib/log.js";
 import { type Hello, PROTOCOL_VERSION, ServerMessage } from "../protocol/messages.js";
 import type { Spool } from "./spool.js";
 
+/** TLS material for a wss:// server (PEM text, read from agent.tls's files). */
+export interface UplinkTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
 export interface UplinkOptions {
   url: string;
   agent: string;
   token: string;
+  tls?: UplinkTls;
   version: string;
   spool: Spool;
   batchMax: number;
@@ -44,7 +52,23 @@ export class Uplink {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
 
-  constructor(private readonly o: UplinkOptions) {}
+  constructor(private o: UplinkOptions) {}
+
+  /**
+   * New credentials (SIGHUP): the token and TLS material take effect on a fresh connection, made at once.
+   * The spool is untouched, so whatever was unacked is sent again on the new connection.
+   */
+  setCredentials(token: string, tls: UplinkTls | undefined): void {
+    const { tls: _old, ...rest } = this.o;
+    this.o = { ...rest, token, ...(tls ? { tls } : {}) };
+    const ws = this.ws;
+    if (this.stopped || !ws) return;
+    this.attempt = 0;
+    if (ws.readyState === WebSocket.CLOSED) {
+      clearTimeout(this.reconnectTimer);
+      this.connect();
+    } else ws.close(1000, "credentials reloaded");
+  }
 
   get connected(): boolean {
     return this.ready;
@@ -80,7 +104,11 @@ export class Uplink {
 
   private connect(): void {
     const log = this.o.logger;
-    const ws = new WebSocket(this.o.url, { handshakeTimeout: 10_000, maxPayload: 16 * 1024 * 1024 });
+    const ws = new WebSocket(this.o.url, {
+      handshakeTimeout: 10_000,
+      maxPayload: 16 * 1024 * 1024,
+      ...(this.o.tls ?? {}),
+    });
     this.ws = ws;
     let alive = true;
     ws.on("open", () => {
@@ -115,7 +143,7 @@ export class Uplink {
       }
       this.onMessage(ws, msg);
     });
-    ws.on("error", (e) => log.warn({ url: this.o.url, err: e.message }, "uplink error"));
+    ws.on("error", (e) => log.warn({ url: this.o.url, err: e.message }, uplinkProblem(e)));
     ws.on("close", (code, reason) => {
       clearInterval(this.heartbeat);
       clearTimeout(this.pumpTimer);
@@ -195,9 +223,23 @@ export class Uplink {
       const id = ++this.batchId;
       this.inFlight.set(id, { first: first.seq, last: last.seq });
       this.sentThrough = last.seq;
+      // The backlog behind this batch (not counting batches on the wire): 0 once the agent is caught up,
+      // so the server's opswatch_agent_spool_depth falls to 0 instead of sticking at the last batch size.
+      const behind = Math.max(0, this.o.spool.depth() - this.inFlightCount());
       ws.send(
-        `{"type":"batch","id":${id},"spool_depth":${this.o.spool.depth()},"results":[${rows.map((r) => r.json).join(",")}]}`,
+        `{"type":"batch","id":${id},"spool_depth":${behind},"results":[${rows.map((r) => r.json).join(",")}]}`,
       );
     }
   }
+}
+
+/** What an uplink error means for the operator: certificate trouble is named, with the key to check. */
+function uplinkProblem(e: Error & { code?: string }): string {
+  const code = e.code ?? "";
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code))
+    return `uplink TLS: the server's certificate is not trusted (${code}); check agent.tls.ca_file and the server name in agent.server`;
+  const refused = /Unexpected server response: (\d+)/.exec(e.message)?.[1];
+  if (refused === "401" || refused === "403")
+    return `uplink refused by the server (${refused}): it requires a client certificate its CA signed; check agent.tls.cert_file and key_file`;
+  return "uplink error";
 }

@@ -127,11 +127,13 @@ export interface StoredRow {
   seq: number;
   target: string;
   ts: number;
+  /** When the server received it (ms). */
+  received: number;
 }
 
 /** What the server committed for one agent, by sequence number. */
 export const stored = (db: string, agent: string): StoredRow[] =>
-  query<StoredRow>(db, "SELECT seq, target, ts FROM results WHERE agent = ? ORDER BY seq", agent);
+  query<StoredRow>(db, "SELECT seq, target, ts, received FROM results WHERE agent = ? ORDER BY seq", agent);
 
 /** How many results the agent ever spooled: the highest sequence number it handed out. */
 export function produced(spool: string): number {
@@ -153,6 +155,11 @@ export function inOrderPerTarget(rows: readonly StoredRow[]): boolean {
     last.set(r.target, r.ts);
   }
   return true;
+}
+
+/** Arrival order follows the sequence: a result never reaches the server before an older one. */
+export function receivedInOrder(rows: readonly StoredRow[]): boolean {
+  return rows.every((r, i) => i === 0 || (rows[i - 1]?.received ?? 0) <= r.received);
 }
 
 /** The value of an unlabelled (or exactly-labelled) sample in a Prometheus text exposition. */

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AgentConfig, Config } from "../config/schema.js";
 import type { Logger } from "../lib/log.js";
@@ -8,7 +9,7 @@ import { type Job, Scheduler } from "./scheduler.js";
 import { Spool } from "./spool.js";
 import { TrapReceiver } from "./traps/receiver.js";
 import { resolveSources, snmpHosts } from "./traps/sources.js";
-import { Uplink } from "./uplink.js";
+import { Uplink, type UplinkTls } from "./uplink.js";
 
 export interface RunningAgent {
   spool: Spool;
@@ -16,7 +17,20 @@ export interface RunningAgent {
   jobs: readonly Job[];
   /** The SNMP trap receiver, when `agent.traps.listen` is set. */
   traps?: TrapReceiver;
+  /** SIGHUP: a new token and TLS files (from the re-read config); reconnects with them. */
+  reload(ac: AgentConfig): void;
   stop(): Promise<void>;
+}
+
+/** The PEM text of agent.tls's files (read at start and on SIGHUP; a missing file throws with its name). */
+function uplinkTls(ac: AgentConfig): UplinkTls | undefined {
+  const t = ac.tls;
+  if (!t) return undefined;
+  return {
+    ...(t.ca_file ? { ca: readFileSync(t.ca_file, "utf8") } : {}),
+    ...(t.cert_file ? { cert: readFileSync(t.cert_file, "utf8") } : {}),
+    ...(t.key_file ? { key: readFileSync(t.key_file, "utf8") } : {}),
+  };
 }
 
 /** The checks this agent runs: those without an `agents` list, and those naming it. */
@@ -42,6 +56,7 @@ export async function startAgent(
     url: ac.server,
     agent: ac.id,
     token: ac.token,
+    ...(ac.tls ? { tls: uplinkTls(ac) } : {}),
     version: VERSION,
     spool,
     batchMax: ac.batch_max,
@@ -114,6 +129,10 @@ export async function startAgent(
     uplink,
     jobs,
     ...(traps ? { traps } : {}),
+    reload(next) {
+      uplink.setCredentials(next.token, uplinkTls(next));
+      log.info({ tls: next.tls !== undefined }, "credentials reloaded; reconnecting");
+    },
     async stop() {
       await traps?.close();
       await scheduler.stop();

@@ -14,6 +14,7 @@ import { registerFaultCommands } from "./faults.js";
 import { registerImportCommand } from "./import.js";
 import { registerIndicatorsCommand } from "./indicators.js";
 import { registerMaintenanceCommands } from "./maintenance.js";
+import { reloadOnSighup } from "./reload.js";
 import { registerReportCommand } from "./report.js";
 import { registerSimulateCommand } from "./simulate.js";
 
@@ -79,6 +80,10 @@ program
     const cfg = need(load(o.config, "server"), "server", o.config);
     const log = createLogger(cfg.log_level, "opswatch-server");
     const srv = await startServer(cfg, log);
+    reloadOnSighup(o.config, "server", log, (next) => {
+      if (!next.server) throw new Error("server: section missing");
+      return srv.reload({ ...next, server: next.server });
+    });
     untilSignal(log, [() => srv.close()]);
   });
 
@@ -90,6 +95,10 @@ program
     const cfg = need(load(o.config, "agent"), "agent", o.config);
     const log = createLogger(cfg.log_level, "opswatch-agent");
     const agent = await startAgent(cfg, log);
+    reloadOnSighup(o.config, "agent", log, (next) => {
+      if (!next.agent) throw new Error("agent: section missing");
+      agent.reload(next.agent);
+    });
     untilSignal(log, [() => agent.stop()]);
   });
 
@@ -109,6 +118,11 @@ program
       stops.push(() => srv.close());
       const agent = await startAgent(cfg, log);
       stops.push(() => agent.stop());
+      reloadOnSighup(o.config, undefined, log, async (next) => {
+        if (!next.server || !next.agent) throw new Error("server and agent sections are both needed");
+        await srv.reload({ ...next, server: next.server });
+        agent.reload(next.agent);
+      });
       process.stdout.write(
         [
           "",

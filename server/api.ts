@@ -1,4 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import { secureHeaders } from "./headers.js";
+import { type HttpRejects, pageLimit, rateLimit } from "./limits.js";
 import type { LiveView } from "./live.js";
 import type { ServerMetrics } from "./metrics.js";
 import { HttpError, parseTime } from "./routes/http.js";
@@ -13,13 +15,33 @@ export interface ApiDeps {
   routers?: Router[];
   /** Authentication for /api (server/auth/guard.ts read()): GET needs a viewer unless anonymous_read. */
   guard?: express.RequestHandler;
+  /** Counts every 4xx by status and reason. */
+  rejects: HttpRejects;
+  limits: { body_bytes: number; rate_per_address: number; rate_per_token: number; page_max: number };
+  /** Set when served over TLS: the Strict-Transport-Security max-age. */
+  hstsMaxAgeMs?: number;
+  /** The console session cookie's name (rate limits key on its value's hash). */
+  sessionCookie?: string;
 }
+
+/** Monitoring probes: never rate limited. */
+const EXEMPT = ["/healthz", "/readyz"];
 
 export function createApp(deps: ApiDeps): express.Express {
   const { live, store, metrics } = deps;
   const app = express();
   app.disable("x-powered-by");
-  app.use(express.json({ limit: "1mb" }));
+  app.use(deps.rejects.middleware());
+  app.use(secureHeaders({ ...(deps.hstsMaxAgeMs !== undefined ? { hstsMaxAgeMs: deps.hstsMaxAgeMs } : {}) }));
+  app.use(
+    rateLimit({
+      perAddress: deps.limits.rate_per_address,
+      perCredential: deps.limits.rate_per_token,
+      sessionCookie: deps.sessionCookie ?? "opswatch_session",
+      exempt: EXEMPT,
+    }),
+  );
+  app.use(express.json({ limit: deps.limits.body_bytes }));
   if (deps.guard) app.use("/api", deps.guard);
 
   app.get("/healthz", (_req, res) => {
@@ -62,9 +84,7 @@ export function createApp(deps: ApiDeps): express.Express {
     const now = Date.now();
     const to = parseTime("to", req.query.to, now + 1);
     const from = parseTime("from", req.query.from, to - 3_600_000);
-    const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      throw new HttpError(400, "limit: integer 1..1000");
+    const limit = pageLimit(req.query.limit, 100, deps.limits.page_max);
     if (from >= to) throw new HttpError(400, "from must be before to");
     const cursor = typeof req.query.cursor === "string" ? req.query.cursor : undefined;
     let page: Awaited<ReturnType<Store["results"]>>;
@@ -87,10 +107,22 @@ export function createApp(deps: ApiDeps): express.Express {
       res.status(err.status).json({ error: err.code, message: err.message });
       return;
     }
-    // body-parser's own client errors (malformed JSON, too large) carry their status.
-    const status = (err as { status?: number }).status;
+    // body-parser's own client errors (malformed JSON, too large) carry their status and a type.
+    const { status, type } = err as { status?: number; type?: string };
     if (status && status >= 400 && status < 500) {
-      res.status(status).json({ error: "bad_request", message: err.message });
+      const code =
+        status === 413
+          ? "too_large"
+          : type === "entity.parse.failed"
+            ? "bad_json"
+            : type === "encoding.unsupported" || type === "charset.unsupported"
+              ? "bad_encoding"
+              : "bad_request";
+      const message =
+        status === 413
+          ? `request body over ${deps.limits.body_bytes} bytes (limits.body_bytes)`
+          : err.message;
+      res.status(status).json({ error: code, message });
       return;
     }
     res.status(500).json({ error: "internal", message: "internal error (see server log)" });

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
+import { Gauge } from "prom-client";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../lib/log.js";
 import {
@@ -16,7 +17,9 @@ import {
 } from "../protocol/messages.js";
 import type { LiveView } from "./live.js";
 import type { ServerMetrics } from "./metrics.js";
+import { isStoreOutage } from "./store/outage.js";
 import type { Store } from "./store/store.js";
+import { clientCertificate } from "./tls.js";
 
 interface Pending {
   ws: WebSocket;
@@ -24,6 +27,23 @@ interface Pending {
   batchId: number;
   results: Result[];
   rejected: Ack["rejected"];
+  /** Set when the connection's agent clock is off by more than the limit: flags every result. */
+  clockOffsetMs?: number;
+}
+
+/** One agent connection: who it is once hello passed, and its clock offset measured at hello. */
+interface Conn {
+  agent?: string;
+  /** Agent clock − server clock at hello, when over the limit (else undefined). */
+  flaggedOffsetMs?: number;
+}
+
+/** What GET /api/v1/agents shows of a connected (or once connected) agent since this server started. */
+export interface AgentLive {
+  connected: boolean;
+  lastSeenMs: number;
+  spoolDepth: number;
+  clockOffsetMs: number;
 }
 
 export interface IngestOptions {
@@ -36,6 +56,14 @@ export interface IngestOptions {
   logger: Logger;
   /** Runs after each commit, before the acks go out (the evaluator rolls results up here). */
   onCommitted?: (results: Result[]) => Promise<void>;
+  /** |agent clock − server clock| above this at hello flags the connection's results (ms). */
+  maxClockOffsetMs: number;
+  /** Mutual TLS: refuse the upgrade unless the socket's client certificate is authorized. */
+  requireClientCert?: () => boolean;
+  /** Counts a refused upgrade (opswatch_http_rejected_total). */
+  rejectUpgrade?: (status: number, reason: string) => void;
+  /** A connection that sends no hello within this is closed (default 10 s). */
+  helloTimeoutMs?: number;
 }
 
 const GROUP_MAX = 5000;
@@ -51,6 +79,8 @@ export class Ingest {
   private readonly wss: WebSocketServer;
   private tokens: Map<string, Buffer[]>;
   private readonly connections = new Map<string, WebSocket>();
+  private readonly live = new Map<string, AgentLive>();
+  private readonly clockOffset: Gauge<"agent">;
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
 
@@ -59,15 +89,54 @@ export class Ingest {
     http: HttpServer,
   ) {
     this.tokens = tokenMap(opts.agents);
-    this.wss = new WebSocketServer({ server: http, path: AGENT_WS_PATH, maxPayload: opts.maxFrameBytes });
+    this.clockOffset = new Gauge({
+      name: "opswatch_agent_clock_offset_seconds",
+      help: "Agent clock minus server clock, measured at the agent's last hello",
+      labelNames: ["agent"],
+      registers: [opts.metrics.registry],
+    });
+    this.wss = new WebSocketServer({
+      server: http,
+      path: AGENT_WS_PATH,
+      maxPayload: opts.maxFrameBytes,
+      // Before the ws handshake: an agent without a trusted client certificate never gets a socket.
+      verifyClient: (info, done) => this.verifyClient(info.req, done),
+    });
     this.wss.on("connection", (ws, req) => this.onConnection(ws, req.socket.remoteAddress ?? "?"));
     this.wss.on("error", (e) => opts.logger.error({ err: e }, "ingest listener error"));
   }
 
+  private verifyClient(req: IncomingMessage, done: (ok: boolean, status?: number, message?: string) => void) {
+    if (!this.opts.requireClientCert?.()) return done(true);
+    const cert = clientCertificate(req);
+    if (cert === "ok") return done(true);
+    const status = cert === "missing" ? 401 : 403;
+    this.opts.rejectUpgrade?.(status, cert === "missing" ? "client_cert_missing" : "client_cert_untrusted");
+    this.opts.logger.warn(
+      { addr: req.socket.remoteAddress, status },
+      cert === "missing"
+        ? "refused agent connection: no client certificate (server.tls.client_ca_file requires one)"
+        : "refused agent connection: client certificate not signed by server.tls.client_ca_file (or expired)",
+    );
+    done(
+      false,
+      status,
+      cert === "missing" ? "client certificate required" : "client certificate not trusted",
+    );
+  }
+
   private onConnection(ws: WebSocket, addr: string): void {
     const log = this.opts.logger.child({ addr });
-    let agent: string | undefined;
+    const conn: Conn = {};
     let alive = true;
+    // A socket that never says hello holds a slot and a file descriptor: close it.
+    const helloTimer = setTimeout(() => {
+      if (conn.agent) return;
+      this.opts.metrics.reject("hello_timeout");
+      log.warn("closed a connection that sent no hello in time");
+      send(ws, { type: "error", reason: "not_authenticated", message: "no hello in time" });
+      ws.close(CloseCode.unauthorized, "no hello");
+    }, this.opts.helloTimeoutMs ?? 10_000);
     ws.on("pong", () => {
       alive = true;
     });
@@ -79,34 +148,30 @@ export class Ingest {
     ws.on("error", (e: Error & { code?: string }) => {
       // ws reports an oversized frame here and then closes with 1009.
       if (e.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") this.opts.metrics.reject("too_large");
-      log.warn({ agent, err: e.message }, "agent connection error");
+      log.warn({ agent: conn.agent, err: e.message }, "agent connection error");
     });
     ws.on("close", () => {
       clearInterval(ping);
+      clearTimeout(helloTimer);
+      const agent = conn.agent;
       if (agent && this.connections.get(agent) === ws) {
         this.connections.delete(agent);
+        const l = this.live.get(agent);
+        if (l) l.connected = false;
         this.opts.metrics.agentConnected.set({ agent }, 0);
         log.info({ agent }, "agent disconnected");
       }
     });
     ws.on("message", (data, isBinary) => {
-      void this.onFrame(ws, data, isBinary, agent, log).then(
-        (authed) => {
-          if (authed) agent = authed;
-        },
-        (e) => log.error({ err: e }, "unexpected error handling a frame"),
+      void this.onFrame(ws, data, isBinary, conn, log).catch((e) =>
+        log.error({ err: e }, "unexpected error handling a frame"),
       );
     });
   }
 
-  /** Handles one frame; returns the agent id once a hello authenticated the connection. */
-  private async onFrame(
-    ws: WebSocket,
-    data: RawData,
-    isBinary: boolean,
-    agent: string | undefined,
-    log: Logger,
-  ): Promise<string | undefined> {
+  /** Handles one frame; a hello that passes sets the connection's agent. */
+  private async onFrame(ws: WebSocket, data: RawData, isBinary: boolean, conn: Conn, log: Logger) {
+    const agent = conn.agent;
     let json: unknown;
     try {
       if (isBinary) throw new Error("binary frame");
@@ -121,19 +186,27 @@ export class Ingest {
       return this.refuse(ws, "bad_message", `${where}: ${first?.message}`, log, agent);
     }
     const msg = parsed.data;
-    if (msg.type === "hello") return this.onHello(ws, msg, log);
+    if (msg.type === "hello") return this.onHello(ws, msg, conn, log);
     if (!agent) {
       this.refuse(ws, "not_authenticated", "send hello with a valid token first", log);
       ws.close(CloseCode.unauthorized, "not authenticated");
       return undefined;
     }
-    this.opts.metrics.agentLastSeen.set({ agent }, Date.now() / 1000);
+    const now = Date.now();
+    this.opts.metrics.agentLastSeen.set({ agent }, now / 1000);
     this.opts.metrics.agentSpoolDepth.set({ agent }, msg.spool_depth);
-    this.enqueue(ws, agent, msg);
-    return agent;
+    const l = this.live.get(agent);
+    if (l) Object.assign(l, { lastSeenMs: now, spoolDepth: msg.spool_depth });
+    this.enqueue(ws, agent, msg, conn.flaggedOffsetMs);
+    return undefined;
   }
 
-  private async onHello(ws: WebSocket, msg: Extract<AgentMessage, { type: "hello" }>, log: Logger) {
+  private async onHello(
+    ws: WebSocket,
+    msg: Extract<AgentMessage, { type: "hello" }>,
+    conn: Conn,
+    log: Logger,
+  ) {
     const given = digest(msg.token);
     let match = false;
     for (const d of this.tokens.get(msg.agent) ?? []) if (timingSafeEqual(d, given)) match = true;
@@ -152,20 +225,38 @@ export class Ingest {
     m.agentConnected.set({ agent }, 1);
     m.agentLastSeen.set({ agent }, now / 1000);
     m.agentSpoolDepth.set({ agent }, msg.spool_depth);
+    // The hello was built just before it was sent: its transit time (well under a second on any sane
+    // link) is within the offset's noise, against a limit of seconds.
+    const offsetMs = msg.clock_ms - now;
+    this.clockOffset.set({ agent }, offsetMs / 1000);
+    this.live.set(agent, {
+      connected: true,
+      lastSeenMs: now,
+      spoolDepth: msg.spool_depth,
+      clockOffsetMs: offsetMs,
+    });
+    if (Math.abs(offsetMs) > this.opts.maxClockOffsetMs) {
+      conn.flaggedOffsetMs = offsetMs;
+      log.warn(
+        { agent, clockOffsetMs: offsetMs, maxMs: this.opts.maxClockOffsetMs },
+        "agent clock is off by more than server.max_clock_offset: its results are flagged (fix its NTP)",
+      );
+    }
+    conn.agent = agent;
     await this.opts.store.agentSeen({
       agent,
       version: msg.version,
       spoolDepth: msg.spool_depth,
-      clockOffsetMs: msg.clock_ms - now,
+      clockOffsetMs: offsetMs,
       seenMs: now,
     });
     const lastSeq = await this.opts.store.lastSeq(agent);
     send(ws, { type: "welcome", v: PROTOCOL_VERSION, server_time_ms: Date.now(), last_seq: lastSeq });
     log.info({ agent, version: msg.version, spool: msg.spool_depth, lastSeq }, "agent connected");
-    return agent;
+    return undefined;
   }
 
-  private enqueue(ws: WebSocket, agent: string, batch: Batch): void {
+  private enqueue(ws: WebSocket, agent: string, batch: Batch, clockOffsetMs: number | undefined): void {
     const results: Result[] = [];
     const rejected: Ack["rejected"] = [];
     for (const raw of batch.results) {
@@ -180,7 +271,14 @@ export class Ingest {
         this.opts.metrics.reject("agent_mismatch");
       } else results.push(r.data);
     }
-    this.queue.push({ ws, agent, batchId: batch.id, results, rejected });
+    this.queue.push({
+      ws,
+      agent,
+      batchId: batch.id,
+      results,
+      rejected,
+      ...(clockOffsetMs !== undefined ? { clockOffsetMs } : {}),
+    });
     if (!this.flushing) this.flushing = new Promise((done) => setImmediate(() => this.flush().finally(done)));
   }
 
@@ -200,10 +298,17 @@ export class Ingest {
       const t0 = process.hrtime.bigint();
       let outcomes: Awaited<ReturnType<Store["commit"]>>;
       try {
-        outcomes = await this.opts.store.commit(group.map((p) => p.results));
+        outcomes = await this.opts.store.commit(
+          group.map((p) =>
+            p.clockOffsetMs === undefined
+              ? p.results
+              : { results: p.results, clockOffsetMs: p.clockOffsetMs },
+          ),
+        );
       } catch (e) {
         // Not committed, so not acked: the agents keep the results in their spools and send them again.
-        this.opts.logger.error({ err: e }, "store commit failed");
+        // An outage (disk full) was logged once by the store's watcher (server/store/outage.ts).
+        if (!isStoreOutage(e)) this.opts.logger.error({ err: e }, "store commit failed");
         for (const p of group) {
           this.opts.metrics.reject("store_unavailable");
           send(p.ws, {
@@ -251,6 +356,12 @@ export class Ingest {
     const err: ErrorMessage = { type: "error", reason, message };
     send(ws, err);
     return undefined;
+  }
+
+  /** Live state of an agent seen since this server started (undefined: not since then). */
+  status(agent: string): AgentLive | undefined {
+    const l = this.live.get(agent);
+    return l && { ...l };
   }
 
   /** New agent credentials (config reload): connected agents stay; the next hello uses these. */

@@ -4,7 +4,7 @@ import { DeviceMetrics } from "./device-metrics.js";
 import type { LiveView } from "./live.js";
 import { ProbeMetrics } from "./probe-metrics.js";
 
-export type RejectReason = ErrorReason | "bad_result" | "agent_mismatch";
+export type RejectReason = ErrorReason | "bad_result" | "agent_mismatch" | "hello_timeout";
 
 /**
  * Everything the server exposes on /metrics. Probe gauges use blackbox_exporter's names so existing

@@ -43,6 +43,8 @@ export interface RunningServer {
   inspections: InspectionService;
   /** Monthly reports: tests call runFor(month) instead of waiting for the cron. */
   reports: ReportScheduler;
+  /** The HTTP request handler (the express app): tests enumerate its routes. */
+  app: import("express").Express;
   close(): Promise<void>;
 }
 
@@ -257,6 +259,7 @@ export async function startServer(
     port,
     inspections,
     reports,
+    app: http.listeners("request")[0] as import("express").Express,
     async close() {
       ready = false;
       clearInterval(flushTimer);

@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Readable } from "node:stream";
 import { Counter, Gauge } from "prom-client";
@@ -16,13 +16,16 @@ import { FaultService } from "./faults.js";
 import { importResults } from "./import.js";
 import { IndicatorMetrics } from "./indicator-metrics.js";
 import { IndicatorService } from "./indicators.js";
-import { Ingest } from "./ingest.js";
+import { type AgentLive, Ingest } from "./ingest.js";
 import { InspectionService } from "./inspections.js";
+import { HttpRejects } from "./limits.js";
 import { LiveView } from "./live.js";
 import { ServerMetrics } from "./metrics.js";
 import { Dispatcher } from "./notify/dispatcher.js";
+import { ConfigReloader } from "./reload.js";
 import { ReportScheduler } from "./report/scheduler.js";
 import { ReportService } from "./report/service.js";
+import { agentRoutes } from "./routes/agents.js";
 import { auditRoutes } from "./routes/audit.js";
 import { sessionRoutes } from "./routes/auth.js";
 import { faultRoutes } from "./routes/faults.js";
@@ -33,7 +36,9 @@ import { reportRoutes } from "./routes/reports.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { userRoutes } from "./routes/users.js";
 import type { FaultRecord } from "./store/faults.js";
+import { isStoreOutage, StoreHealth, watchStore } from "./store/outage.js";
 import { SqliteStore } from "./store/sqlite.js";
+import { TlsFiles } from "./tls.js";
 import { trapCounter } from "./trap-metrics.js";
 
 export interface RunningServer {
@@ -45,6 +50,11 @@ export interface RunningServer {
   reports: ReportScheduler;
   /** The HTTP request handler (the express app): tests enumerate its routes. */
   app: import("express").Express;
+  /**
+   * SIGHUP: applies what can change without a restart (TLS files, agent tokens, API tokens) and records
+   * it in the audit log. Throws, changing nothing, when the new TLS files can't be used.
+   */
+  reload(config: Config & { server: ServerConfig }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,13 +73,19 @@ export async function startServer(
   opts: ServerOptions = {},
 ): Promise<RunningServer> {
   const sc = config.server;
-  const store = new SqliteStore(sc.database, { synchronous: sc.synchronous });
+  // Read before anything opens: a missing certificate stops the start with its file name.
+  const tls = sc.tls ? new TlsFiles(sc.tls) : undefined;
+  const scheme = tls ? "https" : "http";
+  // Disk full or an I/O error: one clear log line, counted, 503 / store_unavailable (server/store/outage.ts).
+  const storeHealth = new StoreHealth(sc.database, logger);
+  const store = watchStore(new SqliteStore(sc.database, { synchronous: sc.synchronous }), storeHealth);
   const live = new LiveView(config.targets);
   for (const r of await store.latest()) live.update(r);
   const metrics = new ServerMetrics(
     live,
     sc.agents.map((a) => a.id),
   );
+  storeHealth.register(metrics.registry);
   const tz = config.site.timezone;
   const calendar = new WorkCalendar(
     config.calendar.override_file ? loadCalendarOverride(config.calendar.override_file) : {},
@@ -109,7 +125,7 @@ export async function startServer(
     openFaults: () => store.faults.list({ open: true, limit: 100_000 }),
     log: logger,
     registry: metrics.registry,
-    baseUrl: `http://${sc.listen.host.includes(":") ? `[${sc.listen.host}]` : sc.listen.host}:${sc.listen.port}`,
+    baseUrl: `${scheme}://${sc.listen.host.includes(":") ? `[${sc.listen.host}]` : sc.listen.host}:${sc.listen.port}`,
   });
   const observe = (f: FaultRecord, e: FaultEvent) => {
     const first = e.type === "acknowledged" && !f.events.some((x) => x.type === "acknowledged");
@@ -190,14 +206,25 @@ export async function startServer(
     importResults(body, { targets: config.targets, store, evaluator: ev });
   const known = new Set(config.targets.map((t) => t.id));
   let ready = false;
-  const http = createServer(
+  const rejects = new HttpRejects(metrics.registry);
+  let agentIds = sc.agents.map((a) => a.id);
+  const http: HttpServer = (tls ? tls.createServer.bind(tls) : createServer)(
     createApp({
       live,
       store,
       metrics,
       ready: () => ready,
+      rejects,
+      limits: sc.limits,
+      ...(sc.tls ? { hstsMaxAgeMs: sc.tls.hsts_max_age } : {}),
       guard: auth.read(),
       routers: [
+        agentRoutes({
+          configured: () => agentIds,
+          live: (id): AgentLive | undefined => ingest.status(id),
+          store,
+          maxClockOffsetMs: sc.max_clock_offset,
+        }),
         sessionRoutes(auth, store.auth, new LoginThrottle(sc.limits.login_attempts), logger),
         userRoutes(auth, store.auth),
         tokenRoutes(auth, store.auth),
@@ -210,9 +237,12 @@ export async function startServer(
       ],
     }),
   );
-  // An import streams a month of results in one request: no whole-request deadline (headers still
-  // must arrive within headersTimeout).
+  // An import streams a month of results in one request: no whole-request deadline. A client still
+  // has 20 s to send its headers, and a socket idle for 5 minutes (a stalled upload) is closed; an
+  // agent's socket is exempt once upgraded (ws clears the idle timeout).
   http.requestTimeout = 0;
+  http.headersTimeout = 20_000;
+  http.timeout = 300_000;
   const countTraps = trapCounter(metrics.registry);
   const ingest = new Ingest(
     {
@@ -221,6 +251,9 @@ export async function startServer(
       metrics,
       agents: sc.agents,
       maxFrameBytes: sc.max_frame_bytes,
+      maxClockOffsetMs: sc.max_clock_offset,
+      requireClientCert: () => tls?.mutual ?? false,
+      rejectUpgrade: (status, reason) => rejects.count(status, reason),
       logger,
       onCommitted: async (results) => {
         countTraps(results);
@@ -233,7 +266,7 @@ export async function startServer(
     http,
   );
   const flushTimer = setInterval(
-    () => void ev.flush().catch((e) => logger.error({ err: e }, "rollup flush failed")),
+    () => void ev.flush().catch((e) => isStoreOutage(e) || logger.error({ err: e }, "rollup flush failed")),
     2000,
   );
   // Records runs missed while the server was down before anything is served, then schedules the plans.
@@ -251,15 +284,36 @@ export async function startServer(
   ready = true;
   const port = (http.address() as AddressInfo).port;
   const host = sc.listen.host.includes(":") ? `[${sc.listen.host}]` : sc.listen.host;
-  const url = `http://${host}:${port}`;
+  const url = `${scheme}://${host}:${port}`;
   notifier.start(url);
-  logger.info({ url, database: sc.database, targets: config.targets.length }, "server listening");
+  logger.info(
+    {
+      url,
+      database: sc.database,
+      targets: config.targets.length,
+      ...(tls ? { certificate: tls.fingerprint, mutualTls: tls.mutual } : {}),
+    },
+    "server listening",
+  );
+  const reloader = new ConfigReloader(sc, {
+    ...(tls ? { tls } : {}),
+    setAgents: (agents) => {
+      ingest.setAgents(agents);
+      agentIds = agents.map((a) => a.id);
+    },
+    setApiTokens: (tokens) => auth.setConfigTokens(tokens),
+    audit: store.audit,
+    logger,
+  });
   return {
     url,
     port,
     inspections,
     reports,
     app: http.listeners("request")[0] as import("express").Express,
+    async reload(next) {
+      await reloader.apply(next.server);
+    },
     async close() {
       ready = false;
       clearInterval(flushTimer);

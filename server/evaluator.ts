@@ -165,16 +165,28 @@ export class Evaluator {
     }
   }
 
-  /** Saves changed runs; keeps only the newest run of each stream in memory. */
+  /**
+   * Saves changed runs; keeps only the newest run of each stream in memory. A failed save (disk full)
+   * keeps them all, still dirty, for the next flush: rollups are never dropped on a write error.
+   */
   async flush(): Promise<void> {
     const rows: RunRow[] = [];
+    const saving: [StreamState, Run[], number][] = [];
     for (const s of this.streams.values()) {
       if (!s.dirty) continue;
       for (const run of s.runs) rows.push({ ...s.key, ...run });
-      s.runs = s.runs.slice(-1);
+      saving.push([s, s.runs, s.runs.length]);
       s.dirty = false;
     }
-    await this.runStore.save(rows);
+    try {
+      await this.runStore.save(rows);
+    } catch (e) {
+      for (const [s] of saving) s.dirty = true;
+      throw e;
+    }
+    // Keep the newest saved run (it may still grow) and any appended during the save; a stream
+    // re-encoded meanwhile (a new array) is left alone.
+    for (const [s, runs, n] of saving) if (s.runs === runs) s.runs = runs.slice(n - 1);
   }
 
   /** Live state of a target for one indicator: quorum across agents, then combined across checks. */

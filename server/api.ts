@@ -24,8 +24,11 @@ export interface ApiDeps {
   sessionCookie?: string;
 }
 
-/** Monitoring probes: never rate limited. */
-const EXEMPT = ["/healthz", "/readyz"];
+/**
+ * Monitoring: never rate limited (a scrape refused because someone behind the same address was busy
+ * would look like an outage). Their answers are small and fixed-cost.
+ */
+const EXEMPT = ["/healthz", "/readyz", "/metrics"];
 
 export function createApp(deps: ApiDeps): express.Express {
   const { live, store, metrics } = deps;

@@ -70,28 +70,59 @@ export class Evaluator {
 
   /** Resumes from the saved rollups, then replays raw results committed after them (e.g. before a crash). */
   async init(store: Store): Promise<void> {
-    for (const tail of await this.runStore.tails()) {
-      const spec = this.specs.find((x) => x.target === tail.target && x.indicator === tail.indicator);
-      const check = spec?.checks.find((c) => c.id === tail.check);
-      if (!spec || !check) continue; // no longer configured
-      const s = this.create(tail, spec, check);
-      s.runs = [pick(tail)];
-      s.failures = tail.verdict === "fail" ? tail.count : 0;
-      s.state = stateOf(tail.verdict, s.failures, s.check.confirm);
-    }
+    for (const tail of await this.runStore.tails()) this.restore(tail);
     const targets = new Set(this.specs.map((s) => s.target));
-    for (const target of targets) {
-      const lasts = [...this.streams.values()]
-        .filter((s) => s.key.target === target)
-        .map((s) => s.runs.at(-1)?.last ?? 0);
-      const from = lasts.length ? Math.min(...lasts) : 0;
-      for (let cursor: string | undefined, first = true; first || cursor; first = false) {
-        const page = await store.results({ target, from, to: Number.MAX_SAFE_INTEGER, limit: 1000, cursor });
-        await this.apply(page.items, "replay");
-        cursor = page.next;
-      }
-    }
+    for (const target of targets) await this.replay(store, target);
     await this.flush();
+    for (const a of await store.agents()) this.appliedSeq.set(a.agent, a.lastSeq);
+  }
+
+  /** Highest seq of each agent this server applied (or found committed at start). */
+  private readonly appliedSeq = new Map<string, number>();
+
+  /**
+   * Several servers on one database (PostgreSQL): an agent that comes back after reporting to another
+   * server finds this one's streams of it stale. Called at its hello: when the store's last seq is not
+   * the one this server applied, the agent's streams are re-read from the stored rollups and its raw
+   * results after them replayed. One server alone always matches, and pays nothing.
+   */
+  async reloadAgent(store: Store, agent: string, lastSeq: number): Promise<void> {
+    if ((this.appliedSeq.get(agent) ?? 0) === lastSeq) return;
+    await this.flush();
+    const tails = (await this.runStore.tails()).filter((t) => t.agent === agent);
+    for (const tail of tails) this.restore(tail);
+    for (const target of new Set(tails.map((t) => t.target))) await this.replay(store, target, agent);
+    await this.flush();
+    this.appliedSeq.set(agent, Math.max(lastSeq, this.appliedSeq.get(agent) ?? 0));
+    this.log.info({ agent, lastSeq, streams: tails.length }, "reloaded an agent's rollups from the store");
+  }
+
+  /** A stream resumes from its stored newest run (replacing what memory held of it). */
+  private restore(tail: RunRow): void {
+    const spec = this.specs.find((x) => x.target === tail.target && x.indicator === tail.indicator);
+    const check = spec?.checks.find((c) => c.id === tail.check);
+    if (!spec || !check) return; // no longer configured
+    const s = this.stream(tail) ?? this.create(tail, spec, check);
+    s.runs = [pick(tail)];
+    s.dirty = false;
+    s.failures = tail.verdict === "fail" ? tail.count : 0;
+    s.state = stateOf(tail.verdict, s.failures, s.check.confirm);
+  }
+
+  /** Replays a target's raw results from its oldest stream tail on (of one agent's streams, if given). */
+  private async replay(store: Store, target: string, agent?: string): Promise<void> {
+    const lasts = [...this.streams.values()]
+      .filter((s) => s.key.target === target && (agent === undefined || s.key.agent === agent))
+      .map((s) => s.runs.at(-1)?.last ?? 0);
+    const from = lasts.length ? Math.min(...lasts) : 0;
+    for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+      const page = await store.results({ target, from, to: Number.MAX_SAFE_INTEGER, limit: 1000, cursor });
+      await this.apply(
+        agent === undefined ? page.items : page.items.filter((r) => r.agent === agent),
+        "replay",
+      );
+      cursor = page.next;
+    }
   }
 
   /**
@@ -103,6 +134,7 @@ export class Evaluator {
     const detect = mode === "live";
     const rebuild = new Map<string, number>();
     for (const r of results) {
+      if (detect && r.seq > (this.appliedSeq.get(r.agent) ?? 0)) this.appliedSeq.set(r.agent, r.seq);
       if (r.kind === "trap") continue; // trap events never count toward an indicator
       for (const { spec, check } of this.byCheck.get(`${r.target}\0${r.check}`) ?? []) {
         const key = { target: r.target, indicator: spec.indicator, check: check.id, agent: r.agent };

@@ -56,6 +56,11 @@ export interface IngestOptions {
   logger: Logger;
   /** Runs after each commit, before the acks go out (the evaluator rolls results up here). */
   onCommitted?: (results: Result[]) => Promise<void>;
+  /**
+   * Told of every accepted hello with the agent's committed last seq, before the welcome: with several
+   * servers on one database the agent may come from another one (the evaluator re-reads its rollups).
+   */
+  onHello?: (agent: string, lastSeq: number) => Promise<void>;
   /** |agent clock − server clock| above this at hello flags the connection's results (ms). */
   maxClockOffsetMs: number;
   /** Mutual TLS: refuse the upgrade unless the socket's client certificate is authorized. */
@@ -251,6 +256,10 @@ export class Ingest {
       seenMs: now,
     });
     const lastSeq = await this.opts.store.lastSeq(agent);
+    // Stale rollups are not worth refusing the agent: log, and take its results anyway.
+    await this.opts
+      .onHello?.(agent, lastSeq)
+      .catch((e) => log.error({ err: e, agent }, "agent hello hook failed"));
     send(ws, { type: "welcome", v: PROTOCOL_VERSION, server_time_ms: Date.now(), last_seq: lastSeq });
     log.info({ agent, version: msg.version, spool: msg.spool_depth, lastSeq }, "agent connected");
     return undefined;

@@ -57,6 +57,8 @@ export interface InspectionDeps {
   clock?: () => number;
   /** How often every plan is checked for due and missed runs besides its own cron tick (default 60 s). */
   sweepMs?: number;
+  /** Store.exclusive: with several servers on one database, one of them runs the due runs at a time. */
+  exclusive?: <T>(name: string, fn: () => Promise<T>) => Promise<T | undefined>;
 }
 
 export interface DueOutcome {
@@ -147,7 +149,13 @@ export class InspectionService {
    * recorded as missed (never started). What the cron tick and the sweep call; tests call it directly.
    */
   runDue(now: number): Promise<DueOutcome> {
-    const next = this.queue.then(() => this.due(now));
+    // Another server running them now: nothing for this one (runs are idempotent by plan and time anyway).
+    const job = () => this.due(now);
+    const next = this.queue.then(async () =>
+      this.d.exclusive
+        ? ((await this.d.exclusive("inspections", job)) ?? { started: [], missed: [] })
+        : job(),
+    );
     this.queue = next.catch(() => undefined);
     return next;
   }

@@ -37,7 +37,7 @@ import { tokenRoutes } from "./routes/tokens.js";
 import { userRoutes } from "./routes/users.js";
 import type { FaultRecord } from "./store/faults.js";
 import { isStoreOutage, StoreHealth, watchStore } from "./store/outage.js";
-import { SqliteStore } from "./store/sqlite.js";
+import { describeDatabase, openStore } from "./store/open.js";
 import { TlsFiles } from "./tls.js";
 import { trapCounter } from "./trap-metrics.js";
 
@@ -78,7 +78,7 @@ export async function startServer(
   const scheme = tls ? "https" : "http";
   // Disk full or an I/O error: one clear log line, counted, 503 / store_unavailable (server/store/outage.ts).
   const storeHealth = new StoreHealth(sc.database, logger);
-  const store = watchStore(new SqliteStore(sc.database, { synchronous: sc.synchronous }), storeHealth);
+  const store = watchStore(await openStore(sc), storeHealth);
   const live = new LiveView(config.targets);
   for (const r of await store.latest()) live.update(r);
   const metrics = new ServerMetrics(
@@ -186,6 +186,7 @@ export async function startServer(
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const reportService = new ReportService({
+    exclusive: (name, fn) => store.exclusive(name, fn),
     config,
     specs,
     indicators,
@@ -203,6 +204,7 @@ export async function startServer(
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const runImport = (body: Readable) =>
+    exclusive: (name, fn) => store.exclusive(name, fn),
     importResults(body, { targets: config.targets, store, evaluator: ev });
   const known = new Set(config.targets.map((t) => t.id));
   let ready = false;
@@ -265,6 +267,8 @@ export async function startServer(
     },
     http,
   );
+      // Another server on the same database may have ingested this agent's results meanwhile.
+      onHello: (agent, lastSeq) => ev.reloadAgent(store, agent, lastSeq),
   const flushTimer = setInterval(
     () => void ev.flush().catch((e) => isStoreOutage(e) || logger.error({ err: e }, "rollup flush failed")),
     2000,
@@ -289,7 +293,7 @@ export async function startServer(
   logger.info(
     {
       url,
-      database: sc.database,
+      database: describeDatabase(sc.database),
       targets: config.targets.length,
       ...(tls ? { certificate: tls.fingerprint, mutualTls: tls.mutual } : {}),
     },

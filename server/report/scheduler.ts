@@ -48,6 +48,10 @@ export class ReportScheduler {
       clock?: () => number;
       /** Webhook timeout (default 10 s). */
       timeoutMs?: number;
+      /** Store.exclusive: with several servers on one database, the scheduled report runs on one. */
+      exclusive?: <T>(name: string, fn: () => Promise<T>) => Promise<T | undefined>;
+      /** How long the winner keeps the lock after the tick (default 60 s): see fire(). */
+      holdMs?: number;
     },
   ) {
     this.clock = d.clock ?? Date.now;
@@ -58,10 +62,7 @@ export class ReportScheduler {
     const log = this.d.logger;
     this.task = createTask(
       this.d.config.schedule,
-      () =>
-        void this.runFor(previousMonth(this.clock(), this.d.service.tz)).catch((e) =>
-          log.error({ err: e }, "monthly report failed"),
-        ),
+      () => void this.fire().catch((e) => log.error({ err: e }, "monthly report failed")),
       {
         timezone: this.d.service.tz,
         name: "monthly-report",
@@ -80,8 +81,36 @@ export class ReportScheduler {
   async stop(): Promise<void> {
     await this.task?.destroy();
     this.task = undefined;
+    this.releaseHold();
     await this.queue.catch(() => undefined);
   }
+
+  /**
+   * The scheduled job: last month's report, on one server only when several share a database. The
+   * winner keeps the lock until holdMs after the tick, so a server whose clock (and cron) runs a little
+   * late finds it taken instead of writing and announcing the report a second time. Undefined when
+   * another server has it.
+   */
+  async fire(): Promise<ReportRun | undefined> {
+    const firedAt = this.clock();
+    const job = async () => {
+      const run = await this.runFor(previousMonth(firedAt, this.d.service.tz));
+      const rest = firedAt + (this.d.holdMs ?? 60_000) - this.clock();
+      if (rest > 0)
+        await new Promise<void>((done) => {
+          const t = setTimeout(done, rest);
+          this.releaseHold = () => {
+            clearTimeout(t);
+            done();
+          };
+        });
+      return run;
+    };
+    return this.d.exclusive ? this.d.exclusive("reports", job) : job();
+  }
+
+  /** Ends fire()'s hold early (stop()). */
+  private releaseHold = () => {};
 
   /** Writes the month's report files (one run at a time) and tells the webhook. */
   runFor(month: string): Promise<ReportRun> {

@@ -455,9 +455,13 @@ const Limits = z
 
 const Retention = z
   .strictObject({
-    raw_results: Duration.prefault("400d").describe(
-      "raw results older than this are deleted (daily); rollups, faults, inspections and the audit log are kept forever",
-    ),
+    raw_results: Duration.prefault("400d")
+      // Reboots and response-time percentiles are read from raw results: a monthly report needs at
+      // least the month before plus a few days.
+      .refine((ms) => ms >= 35 * 86_400_000, "at least 35d (the monthly report reads last month's raw results)")
+      .describe(
+        "raw results older than this are deleted (daily); rollups, faults, inspections and the audit log are kept forever",
+      ),
   })
   .prefault({});
 

@@ -25,6 +25,7 @@ import { Dispatcher } from "./notify/dispatcher.js";
 import { ConfigReloader } from "./reload.js";
 import { ReportScheduler } from "./report/scheduler.js";
 import { ReportService } from "./report/service.js";
+import { Retention } from "./retention.js";
 import { agentRoutes } from "./routes/agents.js";
 import { auditRoutes } from "./routes/audit.js";
 import { sessionRoutes } from "./routes/auth.js";
@@ -48,6 +49,8 @@ export interface RunningServer {
   inspections: InspectionService;
   /** Monthly reports: tests call runFor(month) instead of waiting for the cron. */
   reports: ReportScheduler;
+  /** Daily raw-result retention: tests call run(now) instead of waiting for 03:30. */
+  retention: Retention;
   /** The HTTP request handler (the express app): tests enumerate its routes. */
   app: import("express").Express;
   /**
@@ -276,6 +279,15 @@ export async function startServer(
   // Records runs missed while the server was down before anything is served, then schedules the plans.
   await inspections.start();
   await reports.start();
+  const retention = new Retention({
+    store,
+    keepMs: sc.retention.raw_results,
+    tz,
+    logger,
+    registry: metrics.registry,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  await retention.start();
   indicatorMetrics.start(sc.indicator_refresh);
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
@@ -283,6 +295,7 @@ export async function startServer(
   }).catch(async (e) => {
     await inspections.stop(); // its cron tasks would keep the process alive
     await reports.stop();
+    await retention.stop();
     throw e;
   });
   ready = true;
@@ -314,6 +327,7 @@ export async function startServer(
     port,
     inspections,
     reports,
+    retention,
     app: http.listeners("request")[0] as import("express").Express,
     async reload(next) {
       await reloader.apply(next.server);
@@ -324,6 +338,7 @@ export async function startServer(
       indicatorMetrics?.stop();
       await inspections.stop();
       await reports.stop();
+      await retention.stop();
       await ingest.close();
       await ev.flush();
       await notifier.stop();

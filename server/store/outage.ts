@@ -14,7 +14,8 @@ export type StoreErrorKind = "disk_full" | "io" | "busy" | "read_only" | "corrup
 export function storeErrorKind(e: unknown): StoreErrorKind {
   const code = String((e as { code?: unknown } | null)?.code ?? "");
   // SQLITE_FULL; ENOSPC/EDQUOT from the file system; PostgreSQL 53100 disk_full.
-  if (code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT" || code === "53100") return "disk_full";
+  if (code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT" || code === "53100")
+    return "disk_full";
   if (code.startsWith("SQLITE_IOERR") || code === "EIO" || code === "58030") return "io";
   if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "busy";
   if (code.startsWith("SQLITE_READONLY") || code === "EROFS" || code === "25006") return "read_only";
@@ -75,7 +76,8 @@ export class StoreHealth {
       labelNames: ["kind"],
       registers: [],
     });
-    for (const k of ["disk_full", "io", "read_only", "busy", "corrupt", "other"]) this.errors.inc({ kind: k }, 0);
+    for (const k of ["disk_full", "io", "read_only", "busy", "corrupt", "other"])
+      this.errors.inc({ kind: k }, 0);
     this.writable = new Gauge({
       name: "opswatch_store_writable",
       help: "0 while the store refuses writes (disk full, I/O error), else 1",

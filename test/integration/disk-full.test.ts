@@ -4,7 +4,7 @@
 // store_unavailable (the agent keeps them in its spool), and store everything once space is back:
 // every seq the agent produced, exactly once.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -149,7 +149,11 @@ ${[1, 2, 3, 4].map((i) => `      - { id: c${i}, kind: http, url: "http://127.0.0
 
     // Space is back: the server recovers by itself.
     rmSync(filler);
-    await eventually(async () => (await metric(api, /^opswatch_store_writable (\d+)/m)) === 1, 20_000, "writable again");
+    await eventually(
+      async () => (await metric(api, /^opswatch_store_writable (\d+)/m)) === 1,
+      20_000,
+      "writable again",
+    );
     expect(server.output()).toMatch(/the store writes again/);
 
     // Stop probing; a drain-only agent on the same spool sends what is left.

@@ -17,6 +17,8 @@ import { registerMaintenanceCommands } from "./maintenance.js";
 import { reloadOnSighup } from "./reload.js";
 import { registerReportCommand } from "./report.js";
 import { registerSimulateCommand } from "./simulate.js";
+import { registerTokenCommands } from "./tokens.js";
+import { registerUserCommands } from "./users.js";
 
 // Server, agent and simulators load only for the commands that run them: the API client commands
 // (fault, maintenance, indicators, import) then start in a fraction of the time.
@@ -185,6 +187,8 @@ registerIndicatorsCommand(program);
 registerImportCommand(program);
 registerReportCommand(program);
 registerSimulateCommand(program);
+registerUserCommands(program);
+registerTokenCommands(program);
 registerBackupCommands(program);
 
 await program.parseAsync();

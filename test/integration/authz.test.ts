@@ -2,8 +2,9 @@
 // credential → the expected status. Routes are enumerated from the app's router stack, so a new write
 // endpoint that is not in REQUIRED below fails the test. Requests carry bodies/ids that the route
 // rejects (400/404) after authorization, so the matrix changes no data.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import type { Express } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,10 +12,11 @@ import { parseConfig } from "../../config/load.js";
 import type { Role } from "../../config/schema.js";
 import { createLogger } from "../../lib/log.js";
 import { type RunningServer, startServer } from "../../server/server.js";
+import { CLI } from "../peers/opswatch.js";
 
 const dir = mkdtempSync(join(tmpdir(), "opswatch-authz-"));
 let srv: RunningServer;
-const ROOT = "root-config-token"; // server.api_tokens, role admin
+const ROOT = "boss-config-token"; // server.api_tokens "boss", role admin
 
 /** Least role each write route needs; "open" = no credential needed (login). */
 const REQUIRED: Record<string, Role | "open"> = {
@@ -79,14 +81,13 @@ async function login(
   return { cookie: set.split(";")[0] as string, csrf: body.csrf ?? "", res };
 }
 
-const creds: Record<string, Record<string, string>> = {};
-
-beforeAll(async () => {
+/** A server on a fresh or existing database in dir, with the config token "boss" (admin). */
+async function start(db: string): Promise<RunningServer> {
   const cfg = parseConfig(
     `server:
   listen: 127.0.0.1:0
-  database: ${join(dir, "s.db")}
-  api_tokens: [{ name: root, token: ${ROOT}, role: admin }]
+  database: ${join(dir, db)}
+  api_tokens: [{ name: boss, token: ${ROOT}, role: admin }]
   limits: { login_attempts: 3, rate_per_address: 0, rate_per_token: 0 } # rate limits: limits.test.ts
 targets:
   - id: web
@@ -95,10 +96,13 @@ targets:
     checks: [{ id: home, kind: http, url: "http://127.0.0.1:1/", interval: 60s, timeout: 15s }]`,
     "inline.yaml",
   );
-  srv = await startServer(
-    cfg as typeof cfg & { server: NonNullable<typeof cfg.server> },
-    createLogger("silent"),
-  );
+  return startServer(cfg as typeof cfg & { server: NonNullable<typeof cfg.server> }, createLogger("silent"));
+}
+
+const creds: Record<string, Record<string, string>> = {};
+
+beforeAll(async () => {
+  srv = await start("s.db");
   const post = async (path: string, body: unknown, headers = admin) =>
     (await api(path, { method: "POST", headers, body: JSON.stringify(body) })).json() as Promise<
       Record<string, string>
@@ -206,23 +210,6 @@ describe("sessions and login", () => {
     expect(out.headers.get("set-cookie")).toMatch(/^opswatch_session=; Path=\/; Max-Age=0;/);
     expect((await api("/api/v1/faults", { headers: { cookie } })).status).toBe(401);
   });
-
-  it("throttles failed logins per user name (login_attempts: 3 within 15 min) with Retry-After", async () => {
-    await api("/api/v1/users", {
-      method: "POST",
-      headers: admin,
-      body: JSON.stringify({ name: "bea", role: "viewer", password: "bea-password-1" }),
-    });
-    for (let i = 0; i < 3; i++) expect((await login("bea", "wrong password")).res.status).toBe(401);
-    // The 4th attempt is refused before the password is even checked, the right one included.
-    const r = (await login("bea", "bea-password-1")).res;
-    expect(r.status).toBe(429);
-    const wait = Number(r.headers.get("retry-after"));
-    expect(wait).toBeGreaterThan(14 * 60);
-    expect(wait).toBeLessThanOrEqual(15 * 60);
-    // …and per address: the same address has used its 3 failures, so another user is refused as well.
-    expect((await login("ada", "ada-password-1")).res.status).toBe(429);
-  });
 });
 
 describe("audit log", () => {
@@ -267,7 +254,7 @@ describe("audit log", () => {
       object: `fault/${f.id}`,
     });
     const add = page.entries.find((e) => e.action === "user.add" && e.object === "user/ada");
-    expect(add).toMatchObject({ actor: "root", role: "admin", via: "config", before: null });
+    expect(add).toMatchObject({ actor: "boss", role: "admin", via: "config", before: null });
     expect(page.entries.find((e) => e.action === "user.disable")).toMatchObject({
       object: "user/gone",
       before: { disabled: false },
@@ -291,14 +278,104 @@ describe("audit log", () => {
     ).json()) as { entries: { id: string }[] };
     expect(Number(second.entries[0]?.id)).toBeLessThan(Number(first.entries[1]?.id));
     const byRoot = (await (
-      await api("/api/v1/audit?actor=root&action=user.add", { headers: admin })
+      await api("/api/v1/audit?actor=boss&action=user.add", { headers: admin })
     ).json()) as {
       entries: { actor: string; action: string }[];
     };
-    // root added ada, gone and bea: 3 entries.
-    expect(byRoot.entries.map((e) => e.actor + e.action)).toEqual(Array(3).fill("rootuser.add"));
+    // boss (the config token) added ada and gone: 2 entries.
+    expect(byRoot.entries.map((e) => e.actor + e.action)).toEqual(Array(2).fill("bossuser.add"));
     expect((await api("/api/v1/audit?limit=1001", { headers: admin })).status).toBe(400); // page_max 1000
     for (const method of ["POST", "PUT", "PATCH", "DELETE"])
       expect((await api("/api/v1/audit", { method, headers: admin, body: "{}" })).status).toBe(404);
+  });
+});
+
+describe("opswatch user / token (the built CLI, on the running server's database)", () => {
+  const conf = join(dir, "cli.yaml");
+  const cli = (args: string[], input = "") => {
+    const r = spawnSync(process.execPath, [CLI, ...args, "-c", conf], { input, encoding: "utf8" });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const me = userInfo().username;
+
+  it("adds a user who can log in, creates and revokes a token the server honours, disables the user", async () => {
+    writeFileSync(conf, `server:\n  listen: 127.0.0.1:0\n  database: ${join(dir, "s.db")}\ntargets: []\n`);
+    expect(cli(["user", "add", "cleo", "--role", "operator"], "cleo-password-1\n")).toMatchObject({
+      code: 0,
+    });
+    expect(cli(["user", "add", "cleo", "--role", "operator"], "cleo-password-1\n")).toMatchObject({
+      code: 1,
+      err: 'error: user "cleo" exists\n',
+    });
+    expect(cli(["user", "add", "dan", "--role", "viewer"], "short\n")).toMatchObject({ code: 1 });
+    expect(cli(["user", "list"]).out).toMatch(/cleo\s+operator\s+active/);
+    const cleo = await login("cleo", "cleo-password-1");
+    expect(cleo.res.status).toBe(201);
+
+    const created = cli(["token", "create", "--name", "nightly", "--role", "viewer", "--expires", "90d"]);
+    expect(created.code).toBe(0);
+    const secret = created.out.trim();
+    expect(secret).toMatch(/^owt_[A-Za-z0-9_-]{43}$/);
+    expect((await api("/api/v1/targets", { headers: bearer(secret) })).status).toBe(200);
+    const id = /token (\d+) /.exec(created.err)?.[1] as string;
+    expect(cli(["token", "list"]).out).not.toContain(secret);
+    expect(cli(["token", "revoke", id])).toMatchObject({ code: 0 });
+    const refused = await api("/api/v1/targets", { headers: bearer(secret) });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { message: string }).message).toBe("token revoked");
+
+    expect(cli(["user", "disable", "cleo"])).toMatchObject({ code: 0 });
+    expect((await api("/api/v1/faults", { headers: { cookie: cleo.cookie } })).status).toBe(401);
+    expect((await login("cleo", "cleo-password-1")).res.status).toBe(401);
+
+    const audit = (await (await api(`/api/v1/audit?actor=${me}`, { headers: admin })).json()) as {
+      entries: { action: string; via: string; role: string; object: string }[];
+    };
+    expect(audit.entries.map((e) => `${e.action} ${e.object} ${e.via}`)).toEqual([
+      "user.disable user/cleo cli",
+      `token.revoke token/${id} cli`,
+      `token.create token/${id} cli`,
+      "user.add user/cleo cli",
+    ]);
+  });
+
+  it("has --help on each command", () => {
+    for (const c of [
+      ["user"],
+      ["user", "add"],
+      ["user", "passwd"],
+      ["token"],
+      ["token", "create"],
+      ["token", "revoke"],
+    ]) {
+      const r = spawnSync(process.execPath, [CLI, ...c, "--help"], { encoding: "utf8" });
+      expect(r.status, c.join(" ")).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: opswatch /);
+    }
+  });
+});
+
+// Last: the address has used its failed logins afterwards, so no later test could log in from it.
+describe("login throttle", () => {
+  // A fresh server: the address here already has a refused login (cleo's, after user disable).
+  beforeAll(async () => {
+    await srv.close();
+    srv = await start("throttle.db");
+  });
+  it("throttles failed logins per user name (login_attempts: 3 within 15 min) with Retry-After", async () => {
+    await api("/api/v1/users", {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ name: "bea", role: "viewer", password: "bea-password-1" }),
+    });
+    for (let i = 0; i < 3; i++) expect((await login("bea", "wrong password")).res.status).toBe(401);
+    // The 4th attempt is refused before the password is even checked, the right one included.
+    const r = (await login("bea", "bea-password-1")).res;
+    expect(r.status).toBe(429);
+    const wait = Number(r.headers.get("retry-after"));
+    expect(wait).toBeGreaterThan(14 * 60);
+    expect(wait).toBeLessThanOrEqual(15 * 60);
+    // …and per address: the same address has used its 3 failures, so another user is refused as well.
+    expect((await login("ada", "ada-password-1")).res.status).toBe(429);
   });
 });

@@ -116,7 +116,7 @@ export function goldenMonth(): string {
 }
 
 /** Imports the month through the API; returns the import's answer. */
-export async function importGoldenMonth(g: Golden): Promise<unknown> {
+export async function importGoldenMonth(g: Pick<Golden, "api">): Promise<unknown> {
   const r = await g.api("/api/v1/import", {
     method: "POST",
     headers: { authorization: "Bearer op-token", "content-type": "application/x-ndjson" },
@@ -129,7 +129,7 @@ export async function importGoldenMonth(g: Golden): Promise<unknown> {
  * Maintenance windows and faults of October written as they happened (the API stamps "now"), through
  * the same store (and for faults the same service) the API uses.
  */
-export async function recordGoldenHistory(g: Golden): Promise<void> {
+export async function recordGoldenHistory(g: Pick<Golden, "db">): Promise<void> {
   const raw = new Database(g.db);
   try {
     const ins = raw.prepare(

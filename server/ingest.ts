@@ -392,7 +392,8 @@ function tokenMap(agents: IngestOptions["agents"]): Map<string, Buffer[]> {
 
 function seqOf(raw: unknown): number {
   const s = (raw as { seq?: unknown } | null)?.seq;
-  return typeof s === "number" && Number.isInteger(s) && s >= 0 ? s : 0;
+  // Safe integers only: the ack echoes it, and agents refuse an ack whose seq is not one (fuzz.ingest).
+  return typeof s === "number" && Number.isSafeInteger(s) && s >= 0 ? s : 0;
 }
 
 function send(ws: WebSocket, msg: ServerMessage): void {

@@ -81,6 +81,7 @@ export class ReportScheduler {
   async stop(): Promise<void> {
     await this.task?.destroy();
     this.task = undefined;
+    this.stopped = true;
     this.releaseHold();
     await this.queue.catch(() => undefined);
   }
@@ -92,11 +93,13 @@ export class ReportScheduler {
    * another server has it.
    */
   async fire(): Promise<ReportRun | undefined> {
-    const firedAt = this.clock();
+    const month = previousMonth(this.clock(), this.d.service.tz);
+    // wall time, not this.clock(): the hold is about the servers' real clocks
+    const holdUntil = Date.now() + (this.d.holdMs ?? 60_000);
     const job = async () => {
-      const run = await this.runFor(previousMonth(firedAt, this.d.service.tz));
-      const rest = firedAt + (this.d.holdMs ?? 60_000) - this.clock();
-      if (rest > 0)
+      const run = await this.runFor(month);
+      const rest = holdUntil - Date.now();
+      if (rest > 0 && !this.stopped)
         await new Promise<void>((done) => {
           const t = setTimeout(done, rest);
           this.releaseHold = () => {
@@ -111,6 +114,7 @@ export class ReportScheduler {
 
   /** Ends fire()'s hold early (stop()). */
   private releaseHold = () => {};
+  private stopped = false;
 
   /** Writes the month's report files (one run at a time) and tells the webhook. */
   runFor(month: string): Promise<ReportRun> {

@@ -223,6 +223,10 @@ export class PgStore implements Store {
    */
   async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
     const c = await this.pool.connect();
+    // Out of the pool for as long as fn runs: a connection lost meanwhile must not crash the process
+    // (the lock goes with it; the job still finishes).
+    const lost = () => undefined;
+    c.on("error", lost);
     let broken = false;
     try {
       const key = `opswatch:${name}`;
@@ -238,6 +242,7 @@ export class PgStore implements Store {
         );
       }
     } finally {
+      c.off("error", lost);
       c.release(broken);
     }
   }

@@ -199,6 +199,7 @@ export async function startServer(
     faultClock: clock,
     calendar,
     planName: (id) => inspections.planName(id),
+    audit: store.audit,
   });
   const reports = new ReportScheduler({
     service: reportService,

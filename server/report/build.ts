@@ -12,7 +12,7 @@ import { VERSION } from "../../lib/version.js";
 import { faultView } from "../faults.js";
 import type { IndicatorService, TargetFigures } from "../indicators.js";
 import { existingFaults, runView } from "../inspections.js";
-import type { FaultStore, InspectionStore, MaintenanceStore } from "../store/store.js";
+import type { AuditStore, FaultStore, InspectionStore, MaintenanceStore } from "../store/store.js";
 import {
   IndicatorIdSchema,
   REPORT_VERSION,
@@ -32,6 +32,8 @@ export interface ReportDeps {
   calendar: WorkCalendar;
   /** Display name of an inspection plan (config), if known. */
   planName?: (plan: string) => string | undefined;
+  /** The audit log, for the method section's counts per action (absent: no counts). */
+  audit?: Pick<AuditStore, "counts">;
 }
 
 export interface ReportRequest {
@@ -365,6 +367,7 @@ export async function buildReport(req: ReportRequest & ReportDeps): Promise<Repo
           ? { target: t.id, days: "all" as const, hours: [] }
           : { target: t.id, days: t.service_time.days, hours: t.service_time.hours },
       ),
+      audit: req.audit ? await req.audit.counts(measured.start, measured.end) : {},
       calendar: {
         overrideFile: config.calendar.override_file ?? null,
         years: years.map((year) => ({ year, covered: req.calendar.covers(year) })),

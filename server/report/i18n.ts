@@ -117,7 +117,7 @@ const zh = {
   "chart.noDay": "灰色：当日无数据",
   "chart.opened": "发生 {n}",
   "method.intro":
-    "各项指标按 docs/indicators.md 的定义计算；下表列出本报告使用的参数，可据此由原始监控结果复核每一项数字。百分比截断（不四舍五入）到两位小数，是否达标按精确值判断。",
+    "各项指标按 docs/indicators.md 的定义计算；下表列出本报告使用的参数，可据此由原始监控结果复核每一项数字。百分比截断（不四舍五入）到两位小数，是否达标按精确值判断。audit.* 行为本期审计日志中各类写操作（确认、处理、维护、巡检签核、用户与令牌变更等）的条数，明细见 GET /api/v1/audit。",
 } as const;
 
 export type Key = keyof typeof zh;
@@ -234,7 +234,7 @@ const en: Record<Key, string> = {
   "chart.noDay": "grey: no data that day",
   "chart.opened": "{n} opened",
   "method.intro":
-    "Every indicator is computed as docs/indicators.md defines it; the table lists the parameters this report used, so each figure can be recomputed from the raw monitoring results. Percentages are truncated (not rounded) to two decimals; met or not is decided on the exact value.",
+    "Every indicator is computed as docs/indicators.md defines it; the table lists the parameters this report used, so each figure can be recomputed from the raw monitoring results. Percentages are truncated (not rounded) to two decimals; met or not is decided on the exact value. The audit.* rows count this period's audit log entries per action (acknowledgements, resolutions, maintenance, inspection sign-offs, user and token changes, …); the entries themselves are in GET /api/v1/audit.",
 };
 
 export const STRINGS: Record<Lang, Record<Key, string>> = { "zh-CN": zh, en };

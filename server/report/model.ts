@@ -333,6 +333,11 @@ export const Parameters = z.object({
     overrideFile: z.string().nullable(),
     years: z.array(z.object({ year: z.number().int(), covered: z.boolean() })),
   }),
+  audit: z
+    .record(z.string(), z.number().int().min(0))
+    .describe(
+      "audit log entries per action (fault.acknowledge, maintenance.create, user.add, …) in [from, measuredTo); who did what: GET /api/v1/audit",
+    ),
 });
 
 export const ReportModel = z

@@ -380,5 +380,9 @@ export function parameterRows(m: ReportModel): [string, string][] {
     rows.push([`service_time.${s.target}`, s.hours.length ? `${s.days} ${s.hours.join(",")}` : "24x7"]);
   for (const y of p.calendar.years) rows.push([`calendar.${y.year}`, y.covered ? "covered" : "missing"]);
   if (p.calendar.overrideFile) rows.push(["calendar.override_file", p.calendar.overrideFile]);
+  // Writes recorded in the audit log this period, per action, then their total.
+  const audit = Object.entries(p.audit).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [action, n] of audit) rows.push([`audit.${action}`, String(n)]);
+  rows.push(["audit.total", String(audit.reduce((sum, [, n]) => sum + n, 0))]);
   return rows;
 }

@@ -290,6 +290,32 @@ describe("audit log", () => {
   });
 });
 
+describe("the report's method section", () => {
+  it("counts this period's audit entries per action, as the audit log lists them", async () => {
+    const all = (await (await api("/api/v1/audit?limit=1000", { headers: admin })).json()) as {
+      entries: { action: string; at: number }[];
+    };
+    const want: Record<string, number> = {};
+    for (const e of all.entries) want[e.action] = (want[e.action] ?? 0) + 1;
+    // The period starts before the first entry; the report measures up to its generation time.
+    const from = Math.min(...all.entries.map((e) => e.at)) - 1000;
+    const r = await api(`/api/v1/reports?from=${from}&to=${Date.now() + 3_600_000}&format=json`, {
+      headers: creds.viewer,
+    });
+    const model = (await r.json()) as { parameters: { audit: Record<string, number> } };
+    expect(model.parameters.audit).toEqual(want);
+    // e.g. tokens: viewer, operator, admin, expired, revoked = 5 created through the API.
+    expect(want["token.create"]).toBe(5);
+    const md = await (
+      await api(`/api/v1/reports?from=${from}&to=${Date.now() + 3_600_000}&format=md&lang=en`, {
+        headers: creds.viewer,
+      })
+    ).text();
+    expect(md).toContain(`| \`audit.token.create\` | 5 |`);
+    expect(md).toContain(`| \`audit.total\` | ${all.entries.length} |`);
+  });
+});
+
 describe("opswatch user / token (the built CLI, on the running server's database)", () => {
   const conf = join(dir, "cli.yaml");
   const cli = (args: string[], input = "") => {

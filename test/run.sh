@@ -14,6 +14,8 @@ missing=()
 for bin in "${!peers[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${peers[$bin]}")
 done
+# PostgreSQL's server binaries are not on PATH: they live in /usr/lib/postgresql/<version>/bin.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
   if [ "$(id -u)" = 0 ]; then

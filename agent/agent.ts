@@ -50,7 +50,7 @@ export async function startAgent(
 ): Promise<RunningAgent> {
   const ac = config.agent;
   const log = logger.child({ agent: ac.id });
-  const spool = new Spool(ac.spool);
+  const spool = new Spool(ac.spool, log);
   const probers = createProbers({ indicators: config.indicators });
   const uplink = new Uplink({
     url: ac.server,

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import type { Logger } from "../lib/log.js";
 import type { Result } from "../protocol/messages.js";
 
 export type Unsequenced = Omit<Result, "seq">;
@@ -25,8 +26,14 @@ export class Spool {
   private depthCache: number;
   /** Results the server acked as committed (or refused) since this process started: for /metrics. */
   acked = 0;
+  /** Results that could not be recorded (the spool's disk was full) since this process started. */
+  lost = 0;
+  private full: { since: number; last: number; lost: number } | undefined;
 
-  constructor(file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly log?: Logger,
+  ) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
@@ -42,13 +49,51 @@ export class Spool {
     this.depthCache = (this.countStmt.get() as { n: number }).n;
   }
 
-  /** Commits a result durably and returns its sequence number. */
+  /** Commits a result durably and returns its sequence number; 0 when its disk is full (logged, counted). */
   append(r: Unsequenced): number {
     // The body omits seq: it is the row key, spliced back in by read().
     const { seq: _ignored, ...rest } = r as Unsequenced & { seq?: number };
-    const seq = Number(this.insertStmt.run(JSON.stringify(rest)).lastInsertRowid);
+    let seq: number;
+    try {
+      seq = Number(this.insertStmt.run(JSON.stringify(rest)).lastInsertRowid);
+    } catch (e) {
+      if (!this.diskFull(e)) throw e;
+      this.lost++;
+      (this.full as { lost: number }).lost++;
+      return 0;
+    }
     this.depthCache++;
+    this.writable();
     return seq;
+  }
+
+  /**
+   * A write failed for lack of space (or an I/O error): logged once per episode, not per result. The
+   * rows already in the spool stay and are still sent; only new results cannot be recorded.
+   */
+  private diskFull(e: unknown): boolean {
+    const code = String((e as { code?: unknown }).code ?? "");
+    if (code !== "SQLITE_FULL" && !code.startsWith("SQLITE_IOERR")) return false;
+    const now = Date.now();
+    if (!this.full) {
+      this.full = { since: now, last: now, lost: 0 };
+      this.log?.error(
+        { code, spool: this.depthCache },
+        `agent spool disk is full: ${this.file} — new results cannot be recorded until space is freed; the ${this.depthCache} results already spooled are kept and still sent`,
+      );
+    }
+    this.full.last = now;
+    return true;
+  }
+
+  /** A write succeeded: ends a full-disk episode once writes have worked for a few seconds. */
+  private writable(): void {
+    if (!this.full || Date.now() - this.full.last < 5000) return;
+    this.log?.warn(
+      { lost: this.full.lost, seconds: Math.round((Date.now() - this.full.since) / 1000) },
+      `agent spool writes again: ${this.file}; ${this.full.lost} result(s) could not be recorded meanwhile`,
+    );
+    this.full = undefined;
   }
 
   /** Up to `limit` rows with seq > after, oldest first. */
@@ -61,6 +106,15 @@ export class Spool {
 
   /** Removes an acked range, after moving any refused results to `dead` with the server's reason. */
   ack(first: number, last: number, refused: readonly { seq: number; reason: string }[] = []): void {
+    try {
+      this.ackTx(first, last, refused);
+    } catch (e) {
+      // Disk full: the rows stay and are sent again after the next reconnect (the server drops replays).
+      if (!this.diskFull(e)) throw e;
+    }
+  }
+
+  private ackTx(first: number, last: number, refused: readonly { seq: number; reason: string }[]): void {
     this.db.transaction(() => {
       const now = Date.now();
       for (const r of refused)
@@ -98,6 +152,18 @@ export class Spool {
    * - a known spool drops rows the server already committed (their ack was lost with the connection).
    */
   reconcile(serverLastSeq: number): { renumbered: number; dropped: number } {
+    try {
+      return this.reconcileTx(serverLastSeq);
+    } catch (e) {
+      // Disk full: a known spool just keeps the rows (the server drops them as replays); a new one
+      // must not send unrenumbered rows, so that error goes up and the uplink reconnects later.
+      const synced = this.db.prepare("SELECT value FROM meta WHERE key = 'synced'").get() !== undefined;
+      if (synced && this.diskFull(e)) return { renumbered: 0, dropped: 0 };
+      throw e;
+    }
+  }
+
+  private reconcileTx(serverLastSeq: number): { renumbered: number; dropped: number } {
     return this.db.transaction(() => {
       const synced = this.db.prepare("SELECT value FROM meta WHERE key = 'synced'").get() !== undefined;
       let renumbered = 0;

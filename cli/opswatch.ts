@@ -9,6 +9,7 @@ import { ConfigError, type ConfigRole, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { createLogger, type Logger } from "../lib/log.js";
 import { VERSION } from "../lib/version.js";
+import { describeDatabase } from "../server/store/open.js";
 import { registerBackupCommands } from "./backup.js";
 import { registerFaultCommands } from "./faults.js";
 import { registerImportCommand } from "./import.js";
@@ -132,7 +133,7 @@ program
           `  metrics   ${srv.url}/metrics`,
           `  targets   ${srv.url}/api/v1/targets`,
           `  health    ${srv.url}/healthz`,
-          `  data      ${cfg.server.database} (server store), ${cfg.agent.spool} (agent spool)`,
+          `  data      ${describeDatabase(cfg.server.database)} (server store), ${cfg.agent.spool} (agent spool)`,
           `  config    ${o.config}`,
           "",
         ].join("\n"),

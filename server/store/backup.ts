@@ -1,6 +1,18 @@
 // Online backup and offline restore of the SQLite store (docs/operations.md, "Backup and restore").
 // PostgreSQL is backed up with pg_dump: these functions refuse a postgres:// database.
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readSync, renameSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { copyFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import Database from "better-sqlite3";
@@ -68,6 +80,7 @@ export async function backupSqlite(
       copy.close();
     }
     const checked = checkSqliteFile(partial);
+    chmodSync(partial, 0o600); // it holds password and token hashes, like the database itself
     const fd = openSync(partial, "r");
     try {
       fsyncSync(fd);
@@ -156,6 +169,13 @@ export async function restoreSqlite(
     const copy = new Database(tmp, { fileMustExist: true });
     copy.pragma("journal_mode = DELETE"); // the server turns WAL on again when it opens the file
     copy.close();
+    chmodSync(tmp, 0o600);
+    // Run as root, the file would be root's and the server (user opswatch) could not write it: give it
+    // the owner of the database it replaces, or of the directory.
+    if (process.getuid?.() === 0) {
+      const owner = statSync(exists ? target : dirname(target));
+      chownSync(tmp, owner.uid, owner.gid);
+    }
     const fd = openSync(tmp, "r");
     try {
       fsyncSync(fd);

@@ -2,11 +2,14 @@
 // to do), forward-only migrations (a newer file is refused), and the checks and steps of backup and
 // restore on real files.
 import {
+  chownSync,
   closeSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -117,6 +120,7 @@ describe("backup", () => {
     expect(r.schemaVersion).toBe(SCHEMA_VERSION);
     expect(count(out)).toEqual({ n: 300, max: 300 });
     expect(existsSync(`${out}-wal`)).toBe(false);
+    expect(statSync(out).mode & 0o777).toBe(0o600); // password and token hashes inside
     // journal mode DELETE: byte 18 of the header is 1 (legacy), not 2 (WAL)
     expect(readFileSync(out)[18]).toBe(1);
     // a second backup to the same name needs --force
@@ -132,6 +136,21 @@ describe("backup", () => {
 });
 
 describe("restore", () => {
+  // As root (the usual way to run it), the restored file must belong to the server's user, not root.
+  it.skipIf(process.getuid?.() !== 0)(
+    "gives a fresh database the owner of its directory when run as root",
+    async () => {
+      const dir = tmp();
+      await storeWith(join(dir, "src.db"), 3);
+      await backupSqlite(join(dir, "src.db"), join(dir, "b.db"));
+      const home = join(dir, "home");
+      mkdirSync(home);
+      chownSync(home, 65534, 65534); // nobody:nogroup stands in for opswatch:opswatch
+      await restoreSqlite(join(dir, "b.db"), join(home, "s.db"));
+      expect(statSync(join(home, "s.db"))).toMatchObject({ uid: 65534, gid: 65534 });
+    },
+  );
+
   it("refuses files that are not a good opswatch database", async () => {
     const dir = tmp();
     writeFileSync(join(dir, "text.db"), "hello, not a database\n");
@@ -162,6 +181,7 @@ describe("restore", () => {
     expect(existsSync(`${target}-shm`)).toBe(false);
     expect(readFileSync(`${r.previous}-wal`, "utf8")).toBe("stale");
     expect(count(r.previous as string).n).toBe(5);
+    expect(statSync(target).mode & 0o777).toBe(0o600);
     // the server opens it and sees the 20 results
     const s = new SqliteStore(target);
     expect(await s.lastSeq("a1")).toBe(20);

@@ -89,7 +89,7 @@ export class Guard {
               res,
               403,
               "forbidden",
-              `needs role ${role}; ${id.actor.via === "session" ? "user" : "token"} "${id.actor.name}" has ${id.actor.role}`,
+              `needs role ${role}, ${id.actor.via === "session" ? "user" : "token"} "${id.actor.name}" has ${id.actor.role}`,
             );
           next();
         })

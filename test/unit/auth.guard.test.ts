@@ -98,7 +98,7 @@ describe("guard", () => {
     const weak = await fetch(`${url}/api/v1/things`, { method: "POST", headers });
     expect([weak.status, await weak.json()]).toEqual([
       403,
-      { error: "forbidden", message: 'needs role operator; user "vic" has viewer' },
+      { error: "forbidden", message: 'needs role operator, user "vic" has viewer' },
     ]);
     // The role is read from the user at each request: promoting vic takes effect at once.
     await store.auth.updateUser("vic", { role: "operator" });

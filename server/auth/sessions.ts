@@ -37,6 +37,8 @@ export class Sessions {
       addr,
     };
     await this.store.addSession(session);
+    // Sessions nobody came back to are deleted here, at the next login, rather than by a timer.
+    await this.store.pruneSessions(now);
     return { cookie, session };
   }
 

@@ -44,6 +44,10 @@ describe("login sessions", () => {
     const b = await s.create("bob", "", T0);
     expect(await s.find(b.cookie, T0 + 59 * MIN)).toBeDefined();
     expect(await s.find(b.cookie, T0 + 119 * MIN)).toBeUndefined();
+    // An abandoned session is deleted at the next login after its expiry: carol's expires T0 + 60 min.
+    const c = await s.create("carol", "", T0);
+    await s.create("dave", "", T0 + 61 * MIN);
+    expect(await store.auth.session(c.session.idHash)).toBeUndefined();
   });
 
   it("cookie flags: HttpOnly, SameSite=Strict, Path=/, Secure when asked; parsed back from a header", () => {

@@ -53,7 +53,12 @@ export function registerBackupCommands(program: Command): void {
         const started = Date.now();
         const copied = await backupSqlite(file, resolve(o.out), {
           force: o.force ?? false,
-          onProgress: ({ done, total }) => {
+          onProgress: ({ done, total, restarted }) => {
+            if (restarted && shown !== -2) {
+              shown = -2;
+              process.stderr.write("the server wrote meanwhile: copying the whole database in one step\n");
+            }
+            if (restarted) return;
             // Whole percents, only for files worth watching (> 1,000 pages ≈ 4 MiB).
             const pct = Math.floor((done / Math.max(total, 1)) * 100);
             if (total > 1000 && pct !== shown) {

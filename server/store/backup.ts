@@ -28,6 +28,8 @@ export interface Progress {
   /** Pages copied so far and in all (SQLite pages, usually 4 KiB). */
   done: number;
   total: number;
+  /** The server wrote during the copy: SQLite started over and the rest goes in one step. */
+  restarted: boolean;
 }
 
 export interface CheckedFile {
@@ -59,8 +61,8 @@ export async function backupSqlite(
     let restarted = false;
     await db.backup(partial, {
       progress: ({ totalPages, remainingPages }) => {
-        opts.onProgress?.({ done: totalPages - remainingPages, total: totalPages });
         if (remainingPages > lastRemaining) restarted = true; // the server wrote: SQLite started over
+        opts.onProgress?.({ done: totalPages - remainingPages, total: totalPages, restarted });
         lastRemaining = remainingPages;
         // ~1 % per step, at least 256 pages; after a restart everything at once.
         return restarted ? 0x7fffffff : Math.max(256, Math.ceil(totalPages / 100));

@@ -35,7 +35,12 @@ describe("password hashing (scrypt)", () => {
   });
 
   it("refuses malformed or absurd hashes without throwing", async () => {
-    for (const bad of ["", "bcrypt$x", "scrypt$3$8$1$AAAA$AAAA", "scrypt$1073741824$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"])
+    for (const bad of [
+      "",
+      "bcrypt$x",
+      "scrypt$3$8$1$AAAA$AAAA",
+      "scrypt$1073741824$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ])
       expect(await verifyPassword("x", bad)).toBe(false);
   });
 

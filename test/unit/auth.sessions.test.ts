@@ -37,7 +37,8 @@ describe("login sessions", () => {
     // idle 1 h, absolute 3 h: used every 50 min, the session lives until T0 + 3 h exactly.
     const s = new Sessions(store.auth, { idle: HOUR, absolute: 3 * HOUR, secure: false });
     const { cookie } = await s.create("alice", "", T0);
-    for (let t = T0 + 50 * MIN; t < T0 + 3 * HOUR; t += 50 * MIN) expect(await s.find(cookie, t)).toBeDefined();
+    for (let t = T0 + 50 * MIN; t < T0 + 3 * HOUR; t += 50 * MIN)
+      expect(await s.find(cookie, t)).toBeDefined();
     // last use at T0 + 150 min pushed idle expiry to T0 + 210 min, capped at T0 + 180 min.
     expect(await s.find(cookie, T0 + 3 * HOUR)).toBeUndefined();
     // An idle hour ends another session: created T0, seen at T0 + 59 min → expires T0 + 119 min.
@@ -52,7 +53,9 @@ describe("login sessions", () => {
 
   it("cookie flags: HttpOnly, SameSite=Strict, Path=/, Secure when asked; parsed back from a header", () => {
     const plain = new Sessions(store.auth, { idle: HOUR, absolute: 2 * HOUR, secure: false });
-    expect(plain.setCookie("abc")).toBe("opswatch_session=abc; Path=/; Max-Age=7200; HttpOnly; SameSite=Strict");
+    expect(plain.setCookie("abc")).toBe(
+      "opswatch_session=abc; Path=/; Max-Age=7200; HttpOnly; SameSite=Strict",
+    );
     const tls = new Sessions(store.auth, { idle: HOUR, absolute: 2 * HOUR, secure: true });
     expect(tls.setCookie("abc")).toMatch(/; Secure$/);
     expect(tls.clearCookie()).toMatch(/^opswatch_session=; Path=\/; Max-Age=0;/);

@@ -34,7 +34,11 @@ describe("API tokens", () => {
 
   it("check: actor via token; expired, revoked and unknown tokens refused with their reason", async () => {
     const tokens = new Tokens(store.auth, []);
-    const { secret, token } = await tokens.create({ name: "ci", role: "operator", expiresAt: T0 + 1000 }, "root", T0);
+    const { secret, token } = await tokens.create(
+      { name: "ci", role: "operator", expiresAt: T0 + 1000 },
+      "root",
+      T0,
+    );
     expect(await tokens.check(secret, T0 + 999)).toEqual({
       actor: { name: "ci", role: "operator", via: "token" },
       tokenId: token.id,
@@ -60,9 +64,13 @@ describe("API tokens", () => {
 
   it("config tokens (server.api_tokens) keep working, via config, and can be swapped (reload)", async () => {
     const tokens = new Tokens(store.auth, [{ name: "alice", token: "op-token", role: "operator" }]);
-    expect(await tokens.check("op-token", T0)).toEqual({ actor: { name: "alice", role: "operator", via: "config" } });
+    expect(await tokens.check("op-token", T0)).toEqual({
+      actor: { name: "alice", role: "operator", via: "config" },
+    });
     tokens.setConfigTokens([{ name: "bob", token: "new-token", role: "viewer" }]);
     expect(await tokens.check("op-token", T0)).toEqual({ error: "unknown token" });
-    expect(await tokens.check("new-token", T0)).toEqual({ actor: { name: "bob", role: "viewer", via: "config" } });
+    expect(await tokens.check("new-token", T0)).toEqual({
+      actor: { name: "bob", role: "viewer", via: "config" },
+    });
   });
 });

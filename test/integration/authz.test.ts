@@ -354,10 +354,19 @@ describe("opswatch user / token (the built CLI, on the running server's database
     expect((await api("/api/v1/faults", { headers: { cookie: cleo.cookie } })).status).toBe(401);
     expect((await login("cleo", "cleo-password-1")).res.status).toBe(401);
 
+    // Enabled again with a new password (from a file): the old one no longer opens a session.
+    expect(cli(["user", "enable", "cleo"])).toMatchObject({ code: 0 });
+    writeFileSync(join(dir, "pw"), "cleo-password-2\n");
+    expect(cli(["user", "passwd", "cleo", "--password-file", join(dir, "pw")])).toMatchObject({ code: 0 });
+    expect((await login("cleo", "cleo-password-1")).res.status).toBe(401);
+    expect((await login("cleo", "cleo-password-2")).res.status).toBe(201);
+
     const audit = (await (await api(`/api/v1/audit?actor=${me}`, { headers: admin })).json()) as {
       entries: { action: string; via: string; role: string; object: string }[];
     };
     expect(audit.entries.map((e) => `${e.action} ${e.object} ${e.via}`)).toEqual([
+      "user.password user/cleo cli",
+      "user.enable user/cleo cli",
       "user.disable user/cleo cli",
       `token.revoke token/${id} cli`,
       `token.create token/${id} cli`,

@@ -37,8 +37,8 @@ import { reportRoutes } from "./routes/reports.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { userRoutes } from "./routes/users.js";
 import type { FaultRecord } from "./store/faults.js";
-import { isStoreOutage, StoreHealth, watchStore } from "./store/outage.js";
 import { describeDatabase, openStore } from "./store/open.js";
+import { isStoreOutage, StoreHealth, watchStore } from "./store/outage.js";
 import { TlsFiles } from "./tls.js";
 import { trapCounter } from "./trap-metrics.js";
 
@@ -186,10 +186,10 @@ export async function startServer(
     live,
     faults,
     logger,
+    exclusive: (name, fn) => store.exclusive(name, fn),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const reportService = new ReportService({
-    exclusive: (name, fn) => store.exclusive(name, fn),
     config,
     specs,
     indicators,
@@ -205,10 +205,10 @@ export async function startServer(
     service: reportService,
     config: config.reports,
     logger,
+    exclusive: (name, fn) => store.exclusive(name, fn),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const runImport = (body: Readable) =>
-    exclusive: (name, fn) => store.exclusive(name, fn),
     importResults(body, { targets: config.targets, store, evaluator: ev });
   const known = new Set(config.targets.map((t) => t.id));
   let ready = false;
@@ -268,11 +268,11 @@ export async function startServer(
         await ev.apply(results);
         if (ev.rebuildPending.size) await ev.rebuild(store);
       },
+      // Another server on the same database may have ingested this agent's results meanwhile.
+      onHello: (agent, lastSeq) => ev.reloadAgent(store, agent, lastSeq),
     },
     http,
   );
-      // Another server on the same database may have ingested this agent's results meanwhile.
-      onHello: (agent, lastSeq) => ev.reloadAgent(store, agent, lastSeq),
   const flushTimer = setInterval(
     () => void ev.flush().catch((e) => isStoreOutage(e) || logger.error({ err: e }, "rollup flush failed")),
     2000,

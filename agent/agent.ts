@@ -77,7 +77,7 @@ export async function startAgent(
     logger: log,
     onResult: (r) => {
       spool.append(r);
-      metrics.produced(r.kind);
+      metrics.produced(r);
       uplink.notify();
     },
   });
@@ -90,7 +90,7 @@ export async function startAgent(
         sources: await resolveSources(snmpHosts(jobs), log),
         onEvent: (r) => {
           spool.append(r);
-          metrics.produced(r.kind);
+          metrics.produced(r);
           uplink.notify();
         },
         onPoll: (target) => scheduler.pollNow(target),
@@ -137,7 +137,12 @@ export async function startAgent(
       await traps?.close();
       await scheduler.stop();
       await uplink.stop();
-      await new Promise((done) => (metricsServer ? metricsServer.close(done) : done(undefined)));
+      const ms = metricsServer;
+      if (ms)
+        await new Promise<void>((done) => {
+          ms.close(() => done());
+          ms.closeAllConnections(); // a scraper's keep-alive connection must not hold the exit
+        });
       for (const p of probers.values()) p.close?.();
       spool.close();
       log.info({ pending: spool.depth() }, "agent stopped");

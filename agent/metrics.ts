@@ -2,7 +2,7 @@
 // is up, what was produced and acked, and why trap packets were refused. Labels are bounded enums only
 // (check kinds, reject reasons): never a target, a token or a community.
 import { createServer, type Server } from "node:http";
-import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Logger } from "../lib/log.js";
 import type { Spool } from "./spool.js";
 import type { TrapReceiver } from "./traps/receiver.js";
@@ -19,6 +19,7 @@ export interface AgentMetricsSources {
 export class AgentMetrics {
   readonly registry = new Registry();
   private readonly results: Counter<"kind">;
+  private readonly probeSeconds: Histogram<"kind">;
 
   constructor(s: AgentMetricsSources) {
     const r = this.registry;
@@ -28,6 +29,13 @@ export class AgentMetrics {
       name: "opswatch_agent_results_total",
       help: "Results produced and committed to the spool (probe results and trap events), by check kind",
       labelNames: ["kind"],
+      registers: [r],
+    });
+    this.probeSeconds = new Histogram({
+      name: "opswatch_agent_probe_duration_seconds",
+      help: "How long probes took, by check kind (trap events are not probes)",
+      labelNames: ["kind"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [r],
     });
     new Gauge({
@@ -87,8 +95,9 @@ export class AgentMetrics {
   }
 
   /** One result committed to the spool. */
-  produced(kind: string): void {
-    this.results.inc({ kind });
+  produced(r: { kind: string; duration_ms: number }): void {
+    this.results.inc({ kind: r.kind });
+    if (r.kind !== "trap") this.probeSeconds.observe({ kind: r.kind }, r.duration_ms / 1000);
   }
 
   /** Serves GET /metrics on host:port; resolves once listening, rejects when the port cannot be bound. */

@@ -50,15 +50,19 @@ describe("agent metrics", () => {
   it("reports spool depth, the oldest result's age, production by kind and acks", async () => {
     for (const ts of [40_000, 50_000, 60_000]) {
       spool.append(r(ts));
-      metrics.produced("tcp");
+      metrics.produced(r(ts)); // duration_ms 1
     }
-    spool.append({ ...r(70_000), kind: "http" });
-    metrics.produced("http");
+    spool.append({ ...r(70_000), kind: "http", duration_ms: 300 });
+    metrics.produced({ ...r(70_000), kind: "http", duration_ms: 300 });
     let text = await scrape();
     expect(text).toMatch(/^opswatch_agent_spool_depth 4$/m);
     expect(text).toMatch(/^opswatch_agent_spool_oldest_age_seconds 60$/m); // (100,000 − 40,000) ms
     expect(text).toMatch(/^opswatch_agent_results_total\{kind="tcp"\} 3$/m);
     expect(text).toMatch(/^opswatch_agent_results_total\{kind="http"\} 1$/m);
+    // 1 ms probes fall in the first bucket (5 ms); the 300 ms one first in 0.5 s
+    expect(text).toMatch(/^opswatch_agent_probe_duration_seconds_bucket\{le="0.005",kind="tcp"\} 3$/m);
+    expect(text).toMatch(/^opswatch_agent_probe_duration_seconds_bucket\{le="0.25",kind="http"\} 0$/m);
+    expect(text).toMatch(/^opswatch_agent_probe_duration_seconds_bucket\{le="0.5",kind="http"\} 1$/m);
     expect(text).toMatch(/^opswatch_agent_uplink_connected 0$/m);
     expect(text).toMatch(/^opswatch_agent_uplink_reconnects_total 0$/m);
     expect(text).toMatch(/^opswatch_agent_acked_total 0$/m);

@@ -12,6 +12,7 @@ import {
   killHard,
   produced,
   range,
+  sleep,
   spoolDepth,
   startSite,
   stored,
@@ -32,15 +33,15 @@ describe("kill -9 an agent with a full spool", () => {
     const port = await freePort("tcp");
     const db = join(h.dir, "server.db");
     const spool = join(h.dir, "spool.db");
-    // 20 checks at 100 ms: ~200 results/s into the spool while nobody listens on `port`.
-    const checks = httpChecks("w", 20, "100ms");
+    // 40 checks at 100 ms: ~400 results/s into the spool while nobody listens on `port`.
+    const checks = httpChecks("w", 40, "100ms");
     const serverYaml = join(h.dir, "server.yaml");
     writeServerConfig(serverYaml, { port, db, agents: ["ka"], checks, sitePort });
     const common = { id: "ka", serverPort: port, spool, sitePort };
     const probing = join(h.dir, "probing.yaml");
     writeAgentConfig(probing, { ...common, checks });
-    // One result per batch and one batch in flight: draining 400 results takes 400 commits, long
-    // enough to kill the agent in the middle of it.
+    // One result per batch and one batch in flight: draining 800 results takes 800 commits (each a
+    // round trip and an fsync), long enough to kill the agent in the middle of it.
     const slowDrain = join(h.dir, "slow-drain.yaml");
     writeAgentConfig(slowDrain, { ...common, checks: [], batchMax: 1, inFlight: 1 });
     const drain = join(h.dir, "drain.yaml");
@@ -48,7 +49,7 @@ describe("kill -9 an agent with a full spool", () => {
 
     // 1. Server down: the spool fills.
     let agent = h.start(["agent", "-c", probing], "agent-1");
-    await eventually(async () => spoolDepth(spool) >= 400, 20_000, "400 results spooled");
+    await eventually(async () => spoolDepth(spool) >= 800, 20_000, "800 results spooled");
     await killHard(agent);
     const spooled = produced(spool);
     expect(spoolDepth(spool)).toBe(spooled); // nothing was sent: every result is still there
@@ -57,7 +58,9 @@ describe("kill -9 an agent with a full spool", () => {
     const server = h.start(["server", "-c", serverYaml], "server");
     await waitReady(server, `http://127.0.0.1:${port}/readyz`);
     agent = h.start(["agent", "-c", slowDrain], "agent-2");
-    await eventually(async () => stored(db, "ka").length >= 50, 20_000, "50 results drained");
+    // Polled every 5 ms (not eventually's 200): on a fast disk the drain runs at thousands a second.
+    const deadline = Date.now() + 20_000;
+    while (stored(db, "ka").length < 50 && Date.now() < deadline) await sleep(5);
     await killHard(agent);
     const part = stored(db, "ka");
     expect(part.length).toBeLessThan(spooled); // really killed mid-drain

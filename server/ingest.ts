@@ -20,6 +20,7 @@ import type { ServerMetrics } from "./metrics.js";
 import { isStoreOutage } from "./store/outage.js";
 import type { Store } from "./store/store.js";
 import { clientCertificate } from "./tls.js";
+import { onUpgrade } from "./upgrade.js";
 
 interface Pending {
   ws: WebSocket;
@@ -101,12 +102,15 @@ export class Ingest {
       registers: [opts.metrics.registry],
     });
     this.wss = new WebSocketServer({
-      server: http,
-      path: AGENT_WS_PATH,
+      noServer: true,
       maxPayload: opts.maxFrameBytes,
       // Before the ws handshake: an agent without a trusted client certificate never gets a socket.
       verifyClient: (info, done) => this.verifyClient(info.req, done),
     });
+    // Only our path: the server's other WebSocket endpoints (the browsers' live feed) share the port.
+    onUpgrade(http, AGENT_WS_PATH, (req, socket, head) =>
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws, req)),
+    );
     this.wss.on("connection", (ws, req) => this.onConnection(ws, req.socket.remoteAddress ?? "?"));
     this.wss.on("error", (e) => opts.logger.error({ err: e }, "ingest listener error"));
   }

@@ -7,6 +7,7 @@ import {
   existsSync,
   fsyncSync,
   linkSync,
+  mkdirSync,
   openSync,
   readSync,
   renameSync,
@@ -166,6 +167,7 @@ export async function restoreSqlite(
   if (exists && !opts.force)
     throw new Error(`${target} exists; give --force to replace it (it is kept as ${target}.replaced-…)`);
   const tmp = join(dirname(target), `.${basename(target)}.restore-${process.pid}`);
+  mkdirSync(dirname(target), { recursive: true }); // a fresh server's directory may not exist yet
   try {
     await copyFile(backup, tmp);
     const copy = new Database(tmp, { fileMustExist: true });

@@ -138,12 +138,12 @@ describe("backup while ingesting, restore into a fresh server", () => {
       ).n,
     ).toBe(before.max);
 
-    // A fresh server on a new database path: restore (no --force needed), then start it.
+    // A fresh server on a new database path (its directory does not exist yet): restore (no --force
+    // needed), then start it.
     const port2 = await freePort("tcp");
     const api2 = `http://127.0.0.1:${port2}`;
     const db2 = join(dir, "restored", "restored.db");
     writeFileSync(join(dir, "restored.yaml"), config(port2, db2, sitePort));
-    await run("mkdir", ["-p", join(dir, "restored")]);
     const r = await run(process.execPath, [CLI, "restore", "-c", join(dir, "restored.yaml"), out]);
     expect(r.stdout).toMatch(/^restored .* to .*restored\.db/);
     expect(existsSync(`${db2}-wal`)).toBe(false);

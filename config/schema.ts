@@ -491,6 +491,10 @@ const Server = z.strictObject({
     .describe(
       "let requests without a token read the API (GET) as a viewer; the status page is public anyway",
     ),
+  status_page: z
+    .boolean()
+    .default(true)
+    .describe("serve the public read-only status page at / and /status (false: only the console, after login)"),
   sessions: Sessions.describe("web console login sessions"),
   limits: Limits,
   retention: Retention,

@@ -13,6 +13,8 @@ export interface ApiDeps {
   ready: () => boolean;
   /** Feature routes (faults, maintenance, indicators …). */
   routers?: Router[];
+  /** Routes anyone may call, mounted before the guard (the public status page and its data). */
+  publicRouters?: Router[];
   /** Authentication for /api (server/auth/guard.ts read()): GET needs a viewer unless anonymous_read. */
   guard?: express.RequestHandler;
   /** Counts every 4xx by status and reason. */
@@ -45,6 +47,7 @@ export function createApp(deps: ApiDeps): express.Express {
     }),
   );
   app.use(express.json({ limit: deps.limits.body_bytes }));
+  for (const r of deps.publicRouters ?? []) app.use(r);
   if (deps.guard) app.use("/api", deps.guard);
 
   app.get("/healthz", (_req, res) => {

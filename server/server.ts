@@ -40,6 +40,7 @@ import type { FaultRecord } from "./store/faults.js";
 import { describeDatabase, openStore } from "./store/open.js";
 import { isStoreOutage, StoreHealth, watchStore } from "./store/outage.js";
 import { TlsFiles } from "./tls.js";
+import { webRoutes } from "./web.js";
 import { trapCounter } from "./trap-metrics.js";
 
 export interface RunningServer {
@@ -223,6 +224,7 @@ export async function startServer(
       rejects,
       limits: sc.limits,
       ...(sc.tls ? { hstsMaxAgeMs: sc.tls.hsts_max_age } : {}),
+      publicRouters: [webRoutes({ site: config.site, statusPage: sc.status_page })],
       guard: auth.read(),
       routers: [
         agentRoutes({

@@ -1,0 +1,15 @@
+import type { ComponentType } from "preact";
+import type { MessageKey } from "./i18n/index.js";
+import type { Role } from "./session.js";
+
+export interface Page {
+  /** Path under /console, e.g. "faults" → /console/faults. */
+  path: string;
+  nav: MessageKey;
+  /** Least role that sees the page. */
+  role: Role;
+  component: ComponentType;
+}
+
+// The console's pages in menu order. Add a page here.
+export const pages: Page[] = [];

@@ -10,7 +10,10 @@ const cache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
 function dtf(kind: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const k = `${getLocale()}|${zone}|${kind}`;
   let f = cache.get(k) as Intl.DateTimeFormat | undefined;
-  if (!f) cache.set(k, (f = new Intl.DateTimeFormat(getLocale(), { timeZone: zone, ...opts })));
+  if (!f) {
+    f = new Intl.DateTimeFormat(getLocale(), { timeZone: zone, ...opts });
+    cache.set(k, f);
+  }
   return f;
 }
 

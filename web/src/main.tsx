@@ -1,4 +1,4 @@
-import { render } from "preact";
+import { type ComponentChildren, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "./api.js";
 import { Layout } from "./components/layout.js";
@@ -32,7 +32,7 @@ function App() {
     );
   }, []);
   if (!site) return <p class="loading">{t("common.loading")}</p>;
-  let body;
+  let body: ComponentChildren;
   if (path === "/" || path === "/status")
     body = site.status_page ? <StatusPage /> : <LoginPage next="/console" />;
   else if (path === "/console/login") body = <LoginPage next={query.get("next") ?? "/console"} />;

@@ -27,7 +27,7 @@ export function LoginPage(props: { next: string }) {
       <form onSubmit={submit}>
         <label>
           {t("login.user")}
-          <input name="user" autoComplete="username" required autoFocus />
+          <input name="user" autoComplete="username" required />
         </label>
         <label>
           {t("login.password")}

@@ -93,6 +93,7 @@ async function setup(name: string, serverDb: string, spoolDb: string) {
   listen: 127.0.0.1:${port}
   database: ${serverDb}
   anonymous_read: true
+  api_tokens: [{ name: alice, token: op-token, role: operator }]
   agents: [{ id: df, token: t0ken }]
 agent:
   id: df
@@ -173,6 +174,19 @@ describe.skipIf(cannotMount !== undefined)("a full disk", () => {
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
     expect((await fetch(`${api}/api/v1/targets`)).status).toBe(200);
     expect(server.child.exitCode).toBeNull();
+    // A write through the API is refused with a reason, never a 500. (A small write can still fit
+    // into space SQLite already holds — the WAL restarts after a checkpoint — and then succeeds.)
+    const report = await fetch(`${api}/api/v1/faults`, {
+      method: "POST",
+      headers: { authorization: "Bearer op-token", "content-type": "application/json" },
+      body: JSON.stringify({ target: "web", title: "disk test", severity: "P3" }),
+    });
+    expect([201, 503]).toContain(report.status);
+    if (report.status === 503)
+      expect(await report.json()).toEqual({
+        error: "store_unavailable",
+        message: expect.stringMatching(/^database disk is full: .*server\.db; retry later$/),
+      });
     // One clear line, not one per batch: dozens of batches were refused in these seconds.
     expect(server.output().match(/database disk is full: [^"\\]*server\.db/g) ?? []).toHaveLength(1);
     expect(server.output()).not.toMatch(/store commit failed|rollup flush failed/);

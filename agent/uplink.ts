@@ -31,6 +31,7 @@ interface InFlight {
 
 const RECONNECT_BASE_MS = 500;
 const HEARTBEAT_MS = 15_000;
+const FIRST_CONNECT_JITTER_MS = 500;
 
 /**
  * Streams the spool to the server over one WebSocket: hello → welcome → batches (a window of
@@ -75,7 +76,9 @@ export class Uplink {
   }
 
   start(): void {
-    this.connect();
+    // A random first delay: after a power cut every agent of the site boots at once, and 500 hellos in
+    // the same instant cost the server's /healthz a second (fault-injection reconnect-storm finding).
+    this.reconnectTimer = setTimeout(() => this.connect(), Math.random() * FIRST_CONNECT_JITTER_MS);
   }
 
   /** A new result is in the spool: send it once the batch delay has passed (or the batch is full). */

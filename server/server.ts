@@ -175,7 +175,8 @@ export async function startServer(
     maintenance: store.maintenance,
     calendar,
     clock,
-    flush: () => ev.flush(),
+    // Disk full: figures from the rollups saved so far (the unsaved tail stays in memory) rather than none.
+    flush: () => ev.flush().catch((e) => (isStoreOutage(e) ? undefined : Promise.reject(e))),
   });
   indicatorMetrics = new IndicatorMetrics(metrics.registry, indicators, faults, tz, logger);
   const inspections = new InspectionService({

@@ -173,6 +173,8 @@ describe.skipIf(cannotMount !== undefined)("a full disk", () => {
     // Still serving: health and the API answer, the process is alive.
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
     expect((await fetch(`${api}/api/v1/targets`)).status).toBe(200);
+    // The figures are served too (from the rollups saved so far when unsaved ones cannot be flushed).
+    expect((await fetch(`${api}/api/v1/indicators`)).status).toBe(200);
     expect(server.child.exitCode).toBeNull();
     // A write through the API is refused with a reason, never a 500. (A small write can still fit
     // into space SQLite already holds — the WAL restarts after a checkpoint — and then succeeds.)

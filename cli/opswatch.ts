@@ -130,6 +130,8 @@ program
         [
           "",
           `opswatch ${VERSION} is running (Ctrl-C stops it)`,
+          `  status    ${srv.url}/status`,
+          `  console   ${srv.url}/console${cfg.demo?.users.length ? ` (logins: ${cfg.demo.users.map((u) => `${u.name} / ${u.password}`).join(", ")})` : ""}`,
           `  metrics   ${srv.url}/metrics`,
           `  targets   ${srv.url}/api/v1/targets`,
           `  health    ${srv.url}/healthz`,

@@ -458,7 +458,10 @@ const Retention = z
     raw_results: Duration.prefault("400d")
       // Reboots and response-time percentiles are read from raw results: a monthly report needs at
       // least the month before plus a few days.
-      .refine((ms) => ms >= 35 * 86_400_000, "at least 35d (the monthly report reads last month's raw results)")
+      .refine(
+        (ms) => ms >= 35 * 86_400_000,
+        "at least 35d (the monthly report reads last month's raw results)",
+      )
       .describe(
         "raw results older than this are deleted (daily); rollups, faults, inspections and the audit log are kept forever",
       ),
@@ -494,7 +497,9 @@ const Server = z.strictObject({
   status_page: z
     .boolean()
     .default(true)
-    .describe("serve the public read-only status page at / and /status (false: only the console, after login)"),
+    .describe(
+      "serve the public read-only status page at / and /status (false: only the console, after login)",
+    ),
   sessions: Sessions.describe("web console login sessions"),
   limits: Limits,
   retention: Retention,
@@ -616,6 +621,18 @@ export const Config = z.strictObject({
       firewall_snmp: HostPort.optional().describe(
         "start the built-in firewall simulator (Huawei, SNMP v2c, community public) here",
       ),
+      users: z
+        .array(
+          z.strictObject({
+            name: Id,
+            role: Role,
+            password: z.string().min(10).describe("demo only: in the config in clear text"),
+          }),
+        )
+        .default([])
+        .describe(
+          "console users created at start when missing (demo only; real sites use `opswatch user add`)",
+        ),
       sim_control: HostPort.optional().describe(
         "HTTP endpoint to flip the simulators' state: GET/POST /ups/state, /firewall/state (see `opswatch simulate --help`)",
       ),

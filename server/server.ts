@@ -10,6 +10,7 @@ import { localDate } from "../engine/zone.js";
 import type { Logger } from "../lib/log.js";
 import { createApp } from "./api.js";
 import { Guard } from "./auth/guard.js";
+import { hashPassword } from "./auth/password.js";
 import { LoginThrottle } from "./auth/throttle.js";
 import { Evaluator } from "./evaluator.js";
 import { FaultService } from "./faults.js";
@@ -40,8 +41,8 @@ import type { FaultRecord } from "./store/faults.js";
 import { describeDatabase, openStore } from "./store/open.js";
 import { isStoreOutage, StoreHealth, watchStore } from "./store/outage.js";
 import { TlsFiles } from "./tls.js";
-import { webRoutes } from "./web.js";
 import { trapCounter } from "./trap-metrics.js";
+import { webRoutes } from "./web.js";
 
 export interface RunningServer {
   url: string;
@@ -83,6 +84,23 @@ export async function startServer(
   // Disk full or an I/O error: one clear log line, counted, 503 / store_unavailable (server/store/outage.ts).
   const storeHealth = new StoreHealth(sc.database, logger);
   const store = watchStore(await openStore(sc), storeHealth);
+  for (const u of config.demo?.users ?? [])
+    if (!(await store.auth.user(u.name))) {
+      const at = Date.now();
+      const user = { name: u.name, role: u.role, disabled: false, createdAt: at, createdBy: "demo" };
+      await store.auth.addUser({ ...user, passwordHash: await hashPassword(u.password) });
+      await store.audit.append({
+        at,
+        actor: "system",
+        role: "system",
+        via: "config",
+        addr: "",
+        action: "user.add",
+        object: `user/${u.name}`,
+        before: null,
+        after: user,
+      });
+    }
   const live = new LiveView(config.targets);
   for (const r of await store.latest()) live.update(r);
   const metrics = new ServerMetrics(

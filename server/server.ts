@@ -256,7 +256,7 @@ export async function startServer(
         userRoutes(auth, store.auth),
         tokenRoutes(auth, store.auth),
         auditRoutes(auth, store.audit, sc.limits.page_max),
-        faultRoutes(faults, auth, (id) => known.has(id)),
+        faultRoutes(faults, auth, (id) => known.has(id), sc.limits.page_max),
         maintenanceRoutes(store.maintenance, auth, tz),
         indicatorRoutes(indicators, auth, tz, runImport),
         inspectionRoutes(inspections, store.inspections, store.faults, auth),

@@ -1,4 +1,5 @@
 import { Router } from "express";
+import { pageLimit } from "../limits.js";
 import { z } from "zod";
 import { Severity } from "../../config/indicators.js";
 import type { Guard } from "../auth/guard.js";
@@ -29,7 +30,12 @@ const actions: Record<string, (b: unknown) => PersonAction> = {
 };
 
 /** GET/POST /api/v1/faults, POST /api/v1/faults/:id/ack|resolve|reopen|escalate (operator). */
-export function faultRoutes(faults: FaultService, auth: Guard, knownTarget: (id: string) => boolean): Router {
+export function faultRoutes(
+  faults: FaultService,
+  auth: Guard,
+  knownTarget: (id: string) => boolean,
+  pageMax = 1000,
+): Router {
   const r = Router();
   const view = (f: Parameters<typeof faultView>[0]) => faultView(f, faults.clock, Date.now());
 
@@ -44,6 +50,7 @@ export function faultRoutes(faults: FaultService, auth: Guard, knownTarget: (id:
         target: typeof q.target === "string" ? q.target : undefined,
         from: q.from === undefined ? undefined : parseTime("from", q.from),
         to: q.to === undefined ? undefined : parseTime("to", q.to),
+        limit: pageLimit(q.limit, 1000, pageMax),
       });
       sendJson(res, { faults: list.map(view) });
     }),

@@ -82,6 +82,15 @@ export class AgentMetrics {
       },
     });
     new Counter({
+      name: "opswatch_agent_results_lost_total",
+      help: "Results that could not be written to the spool (its disk was full): the only results ever lost",
+      registers: [r],
+      collect() {
+        this.reset();
+        this.inc(s.spool.lost);
+      },
+    });
+    new Counter({
       name: "opswatch_agent_traps_rejected_total",
       help: "Trap packets the receiver refused, by reason (agent/traps/reject.ts); absent without a receiver",
       labelNames: ["reason"],

@@ -171,7 +171,15 @@ export class Uplink {
     const log = this.o.logger;
     switch (msg.type) {
       case "welcome": {
-        const r = this.o.spool.reconcile(msg.last_seq);
+        let r: ReturnType<Spool["reconcile"]>;
+        try {
+          r = this.o.spool.reconcile(msg.last_seq);
+        } catch (e) {
+          // The spool's disk is full or failing: keep every row and try again after a reconnect.
+          log.error({ err: (e as Error).message }, "spool reconcile failed; reconnecting");
+          ws.terminate();
+          return;
+        }
         if (r.renumbered)
           log.warn(
             { renumbered: r.renumbered, above: msg.last_seq },

@@ -1,5 +1,6 @@
 import type { ComponentType } from "preact";
 import type { MessageKey } from "./i18n/index.js";
+import { FaultsPage } from "./pages/faults.js";
 import type { Role } from "./session.js";
 
 export interface Page {
@@ -12,4 +13,4 @@ export interface Page {
 }
 
 // The console's pages in menu order. Add a page here.
-export const pages: Page[] = [];
+export const pages: Page[] = [{ path: "faults", nav: "nav.faults", role: "viewer", component: FaultsPage }];

@@ -1,8 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import common from "./common.js";
+import faults from "./faults.js";
 
 // Every page's dictionary, merged. Add a page's file here.
-const tables = [common] as const;
+const tables = [common, faults] as const;
 
 type Tables = (typeof tables)[number];
 export type MessageKey = Tables extends infer T

@@ -1,6 +1,9 @@
 import type { ComponentType } from "preact";
 import type { MessageKey } from "./i18n/index.js";
+import { AgentsPage } from "./pages/agents.js";
 import { FaultsPage } from "./pages/faults.js";
+import { ReportsPage } from "./pages/reports.js";
+import { TargetsPage } from "./pages/targets.js";
 import type { Role } from "./session.js";
 
 export interface Page {
@@ -13,4 +16,9 @@ export interface Page {
 }
 
 // The console's pages in menu order. Add a page here.
-export const pages: Page[] = [{ path: "faults", nav: "nav.faults", role: "viewer", component: FaultsPage }];
+export const pages: Page[] = [
+  { path: "faults", nav: "nav.faults", role: "viewer", component: FaultsPage },
+  { path: "targets", nav: "targets.nav", role: "viewer", component: TargetsPage },
+  { path: "agents", nav: "agents.nav", role: "viewer", component: AgentsPage },
+  { path: "reports", nav: "reports.nav", role: "viewer", component: ReportsPage },
+];

@@ -553,6 +553,7 @@ describe("end to end", () => {
       `server:
   listen: 127.0.0.1:0
   database: ${db}
+  anonymous_read: true
   agents: [{ id: a1, token: agent-token }]
 targets:
   - id: web

@@ -2,12 +2,13 @@ import { useEffect, useState } from "preact/hooks";
 import agents from "./agents.js";
 import common from "./common.js";
 import faults from "./faults.js";
+import inspections from "./inspections.js";
 import maintenance from "./maintenance.js";
 import reports from "./reports.js";
 import targets from "./targets.js";
 
 // Every page's dictionary, merged. Add a page's file here.
-const tables = [common, faults, maintenance, targets, agents, reports] as const;
+const tables = [common, faults, maintenance, inspections, targets, agents, reports] as const;
 
 type Tables = (typeof tables)[number];
 export type MessageKey = Tables extends infer T

@@ -1,6 +1,7 @@
-import { createServer, type Server as HttpServer } from "node:http";
+import { createServer, type Server as HttpServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Readable } from "node:stream";
+import { Router } from "express";
 import { Counter, Gauge } from "prom-client";
 import type { Config, ServerConfig } from "../config/schema.js";
 import { loadCalendarOverride, WorkCalendar } from "../engine/calendar.js";
@@ -21,6 +22,7 @@ import { type AgentLive, Ingest } from "./ingest.js";
 import { InspectionService } from "./inspections.js";
 import { HttpRejects } from "./limits.js";
 import { LiveView } from "./live.js";
+import { LiveFeed } from "./live-feed.js";
 import { ServerMetrics } from "./metrics.js";
 import { Dispatcher } from "./notify/dispatcher.js";
 import { ConfigReloader } from "./reload.js";
@@ -35,8 +37,10 @@ import { indicatorRoutes } from "./routes/indicators.js";
 import { inspectionRoutes } from "./routes/inspections.js";
 import { maintenanceRoutes } from "./routes/maintenance.js";
 import { reportRoutes } from "./routes/reports.js";
+import { statusRoutes } from "./routes/status.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { userRoutes } from "./routes/users.js";
+import { activeMaintenanceKey, StatusHistory, statusView } from "./status.js";
 import type { FaultRecord } from "./store/faults.js";
 import { describeDatabase, openStore } from "./store/open.js";
 import { isStoreOutage, StoreHealth, watchStore } from "./store/outage.js";
@@ -149,7 +153,38 @@ export async function startServer(
     registry: metrics.registry,
     baseUrl: `${scheme}://${sc.listen.host.includes(":") ? `[${sc.listen.host}]` : sc.listen.host}:${sc.listen.port}`,
   });
+  // The browsers' live feed (/ws/live): what changed, so open pages refetch it. With the status page off
+  // (and no anonymous_read) only a logged-in browser or a token may listen.
+  let ingestRef: Ingest | undefined;
+  const feed = new LiveFeed({
+    logger,
+    watch: {
+      targets: () => live.targets.map((t) => live.targetState(t, Date.now())).join(","),
+      agents: () => agentIds.map((a) => (ingestRef?.status(a)?.connected ? 1 : 0)).join(","),
+      maintenance: async () =>
+        activeMaintenanceKey(
+          (await store.maintenance.all()).map((m) => m.window),
+          Date.now(),
+          tz,
+        ),
+    },
+    ...(sc.status_page || sc.anonymous_read
+      ? {}
+      : {
+          authorize: async (req: IncomingMessage) => {
+            const id = await auth.identify(
+              req as import("express").Request,
+              {
+                locals: {},
+              } as import("express").Response,
+            );
+            return id !== undefined && "actor" in id;
+          },
+        }),
+    ...(sc.public_url ? { origins: [sc.public_url] } : {}),
+  });
   const observe = (f: FaultRecord, e: FaultEvent) => {
+    feed.changed("faults");
     const first = e.type === "acknowledged" && !f.events.some((x) => x.type === "acknowledged");
     if (first) indicatorMetrics?.responseSeconds.observe((e.at - f.openedAt) / 1000);
     if (e.type === "resolved") indicatorMetrics?.resolutionSeconds.observe((e.at - f.openedAt) / 1000);
@@ -243,7 +278,29 @@ export async function startServer(
       rejects,
       limits: sc.limits,
       ...(sc.tls ? { hstsMaxAgeMs: sc.tls.hsts_max_age } : {}),
-      publicRouters: [webRoutes({ site: config.site, statusPage: sc.status_page })],
+      publicRouters: [
+        Router().use(feed.middleware()),
+        webRoutes({ site: config.site, statusPage: sc.status_page }),
+        statusRoutes({
+          enabled: sc.status_page,
+          view: async () => {
+            const now = Date.now();
+            return statusView({
+              site: { name: config.site.name, timezone: tz },
+              targets: config.targets,
+              state: (t) => live.targetState(t, now),
+              windows: (await store.maintenance.all()).map((m) => m.window),
+              openFaults: await store.faults.list({ open: true, limit: 10_000 }),
+              now,
+            });
+          },
+          history: new StatusHistory({
+            targets: config.targets,
+            tz,
+            compute: (period, now) => indicators.compute(period, now),
+          }),
+        }),
+      ],
       guard: auth.read(),
       routers: [
         agentRoutes({
@@ -288,12 +345,18 @@ export async function startServer(
         metrics.probes.observe(results);
         await ev.apply(results);
         if (ev.rebuildPending.size) await ev.rebuild(store);
+        void feed.check("targets");
       },
       // Another server on the same database may have ingested this agent's results meanwhile.
-      onHello: (agent, lastSeq) => ev.reloadAgent(store, agent, lastSeq),
+      onHello: (agent, lastSeq) => {
+        void feed.check("agents");
+        return ev.reloadAgent(store, agent, lastSeq);
+      },
     },
     http,
   );
+  ingestRef = ingest;
+  feed.attach(http);
   const flushTimer = setInterval(
     () => void ev.flush().catch((e) => isStoreOutage(e) || logger.error({ err: e }, "rollup flush failed")),
     2000,
@@ -358,6 +421,7 @@ export async function startServer(
       ready = false;
       clearInterval(flushTimer);
       indicatorMetrics?.stop();
+      await feed.close();
       await inspections.stop();
       await reports.stop();
       await retention.stop();

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { afterAll } from "vitest";
 import { type OpswatchProcess, runOpswatch } from "../../peers/opswatch.js";
 
 export interface Harness {
@@ -29,6 +30,23 @@ export function harness(prefix: string): Harness {
       await Promise.all(running.map((p) => p.stop()));
     },
   };
+}
+
+/**
+ * The setup every fault-injection file shares: a harness and a loopback site to probe, both stopped
+ * after the file's tests.
+ */
+export function harnessWithSite(prefix: string): {
+  h: Harness;
+  site: Promise<{ port: number; server: Server }>;
+} {
+  const h = harness(prefix);
+  const site = startSite();
+  afterAll(async () => {
+    await h.stopAll();
+    (await site).server.close();
+  });
+  return { h, site };
 }
 
 /** A crash: SIGKILL, no shutdown handler runs; resolves once the process is gone. */

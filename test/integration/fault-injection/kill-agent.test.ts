@@ -2,11 +2,11 @@
 // middle of draining that spool (acks lost with it): each restart resumes from the spool, and in the
 // end the server holds every result the agent produced exactly once — seqs 1..N, no gap, no twin.
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually, waitReady } from "../../peers/opswatch.js";
 import { freePort } from "../../peers/ports.js";
 import {
-  harness,
+  harnessWithSite,
   httpChecks,
   inOrderPerTarget,
   killHard,
@@ -14,18 +14,12 @@ import {
   range,
   sleep,
   spoolDepth,
-  startSite,
   stored,
   writeAgentConfig,
   writeServerConfig,
 } from "./harness.js";
 
-const h = harness("kill-agent");
-const site = startSite();
-afterAll(async () => {
-  await h.stopAll();
-  (await site).server.close();
-});
+const { h, site } = harnessWithSite("kill-agent");
 
 describe("kill -9 an agent with a full spool", () => {
   it("resumes from its spool after each crash; nothing lost, nothing twice", async () => {

@@ -4,11 +4,11 @@
 // is a lost result (acknowledged or not), and the (agent, seq) primary key makes a twin impossible, so a
 // count above N cannot hide behind a gap either.
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually, type OpswatchProcess, waitReady } from "../../peers/opswatch.js";
 import { freePort } from "../../peers/ports.js";
 import {
-  harness,
+  harnessWithSite,
   httpChecks,
   inOrderPerTarget,
   killHard,
@@ -16,18 +16,12 @@ import {
   range,
   sleep,
   spoolDepth,
-  startSite,
   stored,
   writeAgentConfig,
   writeServerConfig,
 } from "./harness.js";
 
-const h = harness("kill-server");
-const site = startSite();
-afterAll(async () => {
-  await h.stopAll();
-  (await site).server.close();
-});
+const { h, site } = harnessWithSite("kill-server");
 
 const AGENTS = ["a1", "a2", "a3", "a4", "a5"];
 

@@ -7,11 +7,11 @@
 // results — the same backlog for the spool, the uplink and the server (which see rows and seqs, not
 // which check or minute they came from). The test waits until ≥ 1,800 are spooled before it stops.
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually, waitReady } from "../../peers/opswatch.js";
 import { freePort } from "../../peers/ports.js";
 import {
-  harness,
+  harnessWithSite,
   httpChecks,
   inOrderPerTarget,
   produced,
@@ -20,18 +20,12 @@ import {
   sample,
   sleep,
   spoolDepth,
-  startSite,
   stored,
   writeAgentConfig,
   writeServerConfig,
 } from "./harness.js";
 
-const h = harness("outage");
-const site = startSite();
-afterAll(async () => {
-  await h.stopAll();
-  (await site).server.close();
-});
+const { h, site } = harnessWithSite("outage");
 
 const BACKLOG = 1800; // 30 min at 1 s
 

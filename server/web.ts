@@ -33,5 +33,12 @@ export function webRoutes(o: WebOptions): Router {
     res.sendFile(index);
   };
   r.get(["/", "/status", "/console", "/console/*rest"], page);
+  // A notification's ack link is <public_url>/api/v1/faults/<id> (docs/notifications.md): tapped in a
+  // phone's browser (it asks for HTML) it lands on the console's page of that fault; API clients
+  // (JSON or */*) go on to the API as before.
+  r.get("/api/v1/faults/:id", (req, res, next) => {
+    if (req.accepts(["json", "html"]) !== "html" || !existsSync(index)) return next();
+    res.redirect(303, `/console/faults?id=${encodeURIComponent(String(req.params.id))}`);
+  });
   return r;
 }

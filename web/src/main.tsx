@@ -41,7 +41,8 @@ function App() {
     const sub = path.replace(/^\/console\/?/, "");
     const page = sub ? pages.find((p) => p.path === sub) : visible[0];
     if (me === undefined) body = <p class="loading">{t("common.loading")}</p>;
-    else if (me === null) body = <LoginPage next={path} />;
+    // the query too: a notification's link (/console/faults?id=N) lands on its fault after login
+    else if (me === null) body = <LoginPage next={path + location.search} />;
     else if (!page) body = <h1>{t("notfound.title")}</h1>;
     else if (!can(me, page.role)) body = <p class="error">{t("common.forbidden")}</p>;
     else body = <page.component />;

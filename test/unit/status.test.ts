@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import type { Target } from "../../config/schema.js";
 import type { MaintenanceWindow } from "../../engine/maintenance.js";
 import type { Interval, Segment } from "../../engine/types.js";
-import { zonedTime } from "../../engine/zone.js";
 import { dailyRatios, type PeriodFigures } from "../../server/indicators.js";
 import type { State } from "../../server/live.js";
 import {

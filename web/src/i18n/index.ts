@@ -5,10 +5,11 @@ import faults from "./faults.js";
 import inspections from "./inspections.js";
 import maintenance from "./maintenance.js";
 import reports from "./reports.js";
+import status from "./status.js";
 import targets from "./targets.js";
 
 // Every page's dictionary, merged. Add a page's file here.
-const tables = [common, faults, maintenance, inspections, targets, agents, reports] as const;
+const tables = [common, faults, maintenance, inspections, targets, agents, reports, status] as const;
 
 type Tables = (typeof tables)[number];
 export type MessageKey = Tables extends infer T

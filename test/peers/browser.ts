@@ -23,6 +23,8 @@ export type { Browser, BrowserContext, Page } from "playwright-core";
 
 // The functions given to page.evaluate run in the browser; the project's tsconfig has no DOM library
 // (adding it globally clashes with Node's fetch types), so they see these loose, module-local names.
+// A test file that evaluates DOM code declares the same (they cannot be imported: an imported name
+// would be rewritten to a module reference that does not exist in the page).
 // biome-ignore lint/suspicious/noExplicitAny: browser globals, untyped on purpose
 type Dom = any;
 declare const window: Dom;
@@ -225,33 +227,35 @@ export async function translationTables(): Promise<{
   return { zh, en };
 }
 
-/** A message's fixed text: the parts between {placeholders}, the longest first. */
-function fixedParts(s: string): string[] {
-  return s
-    .split(/\{\w+\}/)
-    .map((p) => p.trim())
-    .filter((p) => /[\u3400-\u9fff]/.test(p))
-    .sort((a, b) => b.length - a.length);
-}
+const CJK = /[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]/;
 
 export interface Leak {
-  key: string;
-  zh: string;
+  /** The visible text (or attribute value) that still shows Chinese in English. */
   text: string;
+  /** What is left after the known data is taken out. */
+  rest: string;
+  /** The message(s) of the zh-CN table whose text it contains, when any (else: a hard-coded string). */
+  keys: string[];
 }
 
 /**
- * The page is expected to be in English: every visible text (text nodes, and the aria-label, title,
- * placeholder and alt attributes) that contains the Chinese text of a message whose English differs is
- * a leak (an untranslated UI string). Data — target names, notes — is not in the tables, so it may be
- * Chinese. Also returns visible texts with CJK characters that match no message, for information.
+ * The page is expected to be in English. Every visible text (text nodes, <option>s, and the aria-label,
+ * title, placeholder and alt attributes) is taken and the known data cut out of it — `data`: the site's
+ * name, target names, notes, anything the test itself typed in Chinese (WebStack.dataTexts has the
+ * config's). With `data` given (strict), whatever Chinese is left is a leak: a string that did not go
+ * through the English table. Without it, only texts containing the fixed text of a zh-CN message are
+ * leaks (a hard-coded copy of a message), since unknown data cannot be told from a hard-coded string.
+ * Each leak names the zh-CN messages whose text it contains, or none for a string not in the tables.
+ * Text inside an element whose lang attribute marks another language than the page's (the toggle's
+ * "中文" on the English page) is not UI text in the page's language.
  */
 export async function englishLeak(
   page: Page,
-  tables?: { zh: Record<string, string>; en: Record<string, string> },
-): Promise<{ leaks: Leak[]; cjkTexts: string[] }> {
-  const { zh, en } = tables ?? (await translationTables());
-  const texts = await page.evaluate(() => {
+  o: { data?: readonly string[]; tables?: { zh: Record<string, string>; en: Record<string, string> } } = {},
+): Promise<{ leaks: Leak[] }> {
+  const { zh, en } = o.tables ?? (await translationTables());
+  const data = o.data ?? [];
+  const texts: string[] = await page.evaluate(() => {
     const out: string[] = [];
     const visible = (e: Dom) => {
       const s = getComputedStyle(e);
@@ -260,42 +264,57 @@ export async function englishLeak(
       // .sr-only text is for screen readers: still UI, still checked.
       return r.width > 0 || r.height > 0 || e.closest(".sr-only") !== null;
     };
+    const otherLanguage = (e: Dom) => {
+      const marked = e.closest("[lang]");
+      return (
+        marked &&
+        marked !== document.documentElement &&
+        marked.getAttribute("lang") !== document.documentElement.lang
+      );
+    };
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const text = n.textContent?.trim();
       const parent = n.parentElement;
       if (!text || !parent || parent.closest("script,style,noscript") || !visible(parent)) continue;
+      if (otherLanguage(parent)) continue;
       out.push(text);
     }
     for (const e of Array.from(
       document.querySelectorAll("[aria-label],[title],[placeholder],[alt]") as Dom[],
     )) {
-      if (!visible(e)) continue;
+      if (!visible(e) || otherLanguage(e)) continue;
       for (const a of ["aria-label", "title", "placeholder", "alt"]) {
         const v = e.getAttribute(a)?.trim();
         if (v) out.push(v);
       }
     }
+    // <option>s of a closed <select> have no box but are UI all the same.
+    for (const o of Array.from(document.querySelectorAll("select option") as Dom[]))
+      if (visible(o.closest("select")) && o.textContent.trim()) out.push(o.textContent.trim());
     out.push(document.title);
     return out;
   });
-  const candidates = Object.entries(zh)
+  const known = [...new Set(data)].filter((d) => d.trim()).sort((a, b) => b.length - a.length);
+  const messages = Object.entries(zh)
     .filter(([k, z]) => en[k] !== z)
-    .map(([key, z]) => ({ key, z, parts: fixedParts(z) }))
-    .filter((c) => c.parts.length > 0);
+    .map(([key, z]) => ({
+      key,
+      parts: z
+        .split(/\{\w+\}/)
+        .map((p) => p.trim())
+        .filter((p) => CJK.test(p)),
+    }))
+    .filter((m) => m.parts.length > 0);
   const leaks: Leak[] = [];
-  const cjkTexts: string[] = [];
-  for (const text of texts) {
-    let hit = false;
-    for (const c of candidates)
-      if (c.parts.some((p) => text.includes(p))) {
-        leaks.push({ key: c.key, zh: c.z, text });
-        hit = true;
-        break;
-      }
-    if (!hit && /[\u3400-\u9fff]/.test(text)) cjkTexts.push(text);
+  for (const text of new Set(texts)) {
+    let rest = text;
+    for (const d of known) rest = rest.split(d).join(" ");
+    if (!CJK.test(rest)) continue;
+    const keys = messages.filter((m) => m.parts.some((p) => rest.includes(p))).map((m) => m.key);
+    if (o.data || keys.length) leaks.push({ text, rest: rest.trim(), keys });
   }
-  return { leaks, cjkTexts };
+  return { leaks };
 }
 
 /** Clicks the header's language toggle until the page is in `locale` (html[lang]). */

@@ -27,6 +27,11 @@ export interface WebStack {
   /** The portal simulator's home page (the "portal" target's URL). */
   siteUrl: string;
   site: { name: string; timezone: string };
+  /**
+   * The Chinese data of the config (site name, target names, inspection names and items): shown as is
+   * in English too — pass them, plus whatever the test typed, to englishLeak().
+   */
+  dataTexts: string[];
   /** Console logins: admin, operator, viewer (name = role). */
   users: Record<Role, { name: string; password: string }>;
   /** API bearer tokens per role (made with `opswatch token create`). */
@@ -172,9 +177,17 @@ export async function startWebStack(o: WebStackOptions = {}): Promise<WebStack> 
   }
   const simControl = `http://127.0.0.1:${controlPort}`;
   const siteUrl = `http://127.0.0.1:${sitePort}/`;
+  const targets = config.targets as { name: string }[];
+  const inspections = config.inspections as { name: string; manual_items?: { text: string }[] }[];
+  const dataTexts = [
+    (config.site as { name: string }).name,
+    ...targets.map((t) => t.name),
+    ...inspections.flatMap((i) => [i.name, ...(i.manual_items ?? []).map((m) => m.text)]),
+  ];
   return {
     url,
     simControl,
+    dataTexts,
     siteUrl,
     site: { ...SITE },
     users,

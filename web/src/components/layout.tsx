@@ -28,7 +28,9 @@ export function Layout(props: { site: string; path: string; children: ComponentC
           <button
             type="button"
             class="link"
-            aria-label={t("lang.toggle.label")}
+            // The visible language name is the accessible name (axe: label-content-name-mismatch);
+            // what the button does is its description.
+            title={t("lang.toggle.label")}
             lang={getLocale() === "en" ? "zh-CN" : "en"}
             onClick={() => setLocale(getLocale() === "en" ? "zh-CN" : "en")}
           >

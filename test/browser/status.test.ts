@@ -18,6 +18,12 @@ import { startWebStack, type WebStack } from "../peers/web-stack.js";
 
 const hasChromium = requirePeer("chromium", "chromium");
 
+// Run inside the page by playwright (the node project's tsconfig has no DOM types).
+// biome-ignore lint/suspicious/noExplicitAny: DOM globals, in the page only
+declare const window: any;
+// biome-ignore lint/suspicious/noExplicitAny: as above
+declare const document: any;
+
 interface Status {
   overall: string;
   groups: { targets: { id: string; state: string; maintenance: boolean }[] }[];
@@ -70,7 +76,7 @@ describe.skipIf(!hasChromium)("status page", () => {
         if (f === page.mainFrame()) navigations.push(f.url());
       });
       await page.evaluate(() => {
-        (window as unknown as { marker: number }).marker = 42;
+        window.marker = 42;
       });
 
       const flip = Date.now();
@@ -90,7 +96,7 @@ describe.skipIf(!hasChromium)("status page", () => {
       expect(downMs).toBeLessThan(5000);
       expect(upMs).toBeLessThan(5000);
       expect(navigations).toEqual([]);
-      expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+      expect(await page.evaluate(() => window.marker)).toBe(42);
       expect(consoleErrors(page)).toEqual([]);
     } finally {
       await closePage(page);

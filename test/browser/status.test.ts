@@ -7,11 +7,13 @@ import {
   closeBrowser,
   closePage,
   consoleErrors,
+  englishLeak,
   newPage,
   noHorizontalScroll,
   type Page,
   PHONE,
   screenshot,
+  switchLocale,
 } from "../peers/browser.js";
 import { requirePeer } from "../peers/require-peer.js";
 import { startWebStack, type WebStack } from "../peers/web-stack.js";
@@ -178,6 +180,22 @@ describe.skipIf(!hasChromium)("status page", () => {
       expect(await noHorizontalScroll(page)).toMatchObject({ ok: true });
       expect(await checkA11y(page)).toEqual([]);
       await screenshot(page, "status-phone");
+
+      // English: every UI string through the table; what is left in Chinese is data (names, titles, reasons).
+      await switchLocale(page, "en");
+      await page.waitForSelector(".banner-title");
+      expect(await page.locator('tr[data-indicator="response_time"] td').nth(1).textContent()).toBe("≤ 3 s");
+      const s = (await (await fetch(`${stack.url}/api/v1/status`)).json()) as {
+        incidents: { title: string }[];
+        maintenance: { reason: string }[];
+      };
+      const data = [
+        ...stack.dataTexts,
+        ...s.incidents.map((i) => i.title),
+        ...s.maintenance.map((m) => m.reason),
+      ];
+      expect((await englishLeak(page, { data })).leaks).toEqual([]);
+      await screenshot(page, "status-phone-en");
     } finally {
       await closePage(page);
     }

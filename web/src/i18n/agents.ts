@@ -14,7 +14,7 @@ export default dict(
     "agents.never": "从未连接",
     "agents.version": "版本",
     "agents.spool": "待上报结果",
-    "agents.spool.value": "{n} 条",
+    "agents.spool.value": "{n} 条结果",
     "agents.clock": "时钟偏差",
     "agents.clock.ok": "正常",
     "agents.clock.bad": "偏差过大",

@@ -136,7 +136,7 @@ export function ReportsPage() {
         </div>
         {valid ? (
           // A plain link: the browser downloads with the session cookie (a GET needs no CSRF token).
-          <a class="button" href={reportUrl(month, format, lang, section)} download>
+          <a class="button" href={reportUrl(month, format, lang, section)} download="">
             {t("reports.download")}
           </a>
         ) : (

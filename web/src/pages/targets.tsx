@@ -128,6 +128,9 @@ function TargetDetail(props: { target: TargetView; tick: number }) {
     ["targets"],
   );
   const rows = results.data ? results.data.results.slice().reverse().slice(0, MAX_ROWS) : [];
+  const phased = rows.map((r) => phasesOf(r.values));
+  // Every bar on the same scale: the longest probe shown fills its cell.
+  const longest = Math.max(0, ...phased.map((p) => (p ? phaseTotal(p) : 0)));
   return (
     <>
       <p>
@@ -193,7 +196,7 @@ function TargetDetail(props: { target: TargetView; tick: number }) {
         {results.error && <p class="error">{t("common.error", { message: results.error.message })}</p>}
         {results.data && rows.length === 0 && <p class="muted">{t("targets.results.none")}</p>}
         {results.data?.next_cursor && <p class="muted">{t("targets.results.more")}</p>}
-        {rows.some((r) => phasesOf(r.values)) && <PhaseLegend />}
+        {longest > 0 && <PhaseLegend />}
         {rows.length > 0 && (
           <div class="table-wrap">
             <table class="results">
@@ -204,13 +207,13 @@ function TargetDetail(props: { target: TargetView; tick: number }) {
                   <th scope="col">{t("targets.check")}</th>
                   <th scope="col">{t("targets.outcome")}</th>
                   <th scope="col">{t("targets.duration")}</th>
-                  <th scope="col">{t("targets.phases")}</th>
+                  {longest > 0 && <th scope="col">{t("targets.phases")}</th>}
                   <th scope="col">{t("targets.error")}</th>
                 </tr>
               </thead>
               <tbody>
-                {rows.map((r) => {
-                  const phases = phasesOf(r.values);
+                {rows.map((r, i) => {
+                  const phases = phased[i];
                   return (
                     <tr key={`${r.agent}/${r.seq}`}>
                       <td class="nowrap">{fmt.time(r.ts)}</td>
@@ -218,7 +221,9 @@ function TargetDetail(props: { target: TargetView; tick: number }) {
                       <td>{r.check}</td>
                       <td class={r.ok ? "ok-text" : "error"}>{t(r.ok ? "targets.ok" : "targets.failed")}</td>
                       <td class="nowrap num">{ms(r.duration_ms)}</td>
-                      <td>{phases && <PhaseBar phases={phases} />}</td>
+                      {longest > 0 && (
+                        <td class="phase-cell">{phases && <PhaseBar phases={phases} scale={longest} />}</td>
+                      )}
                       <td>{r.error ?? ""}</td>
                     </tr>
                   );
@@ -261,9 +266,14 @@ function PhaseLegend() {
   );
 }
 
-/** The five phases as one stacked bar (each share of their sum); the numbers are in its label. */
-function PhaseBar(props: { phases: Record<Phase, number> }) {
-  const total = PHASES.reduce((s, p) => s + props.phases[p], 0);
+const phaseTotal = (p: Record<Phase, number>) => PHASES.reduce((s, ph) => s + p[ph], 0);
+
+/**
+ * The five phases as one stacked bar, `scale` ms wide (default their sum: the bar is full); the numbers
+ * are in its label.
+ */
+function PhaseBar(props: { phases: Record<Phase, number>; scale?: number }) {
+  const total = props.scale ?? phaseTotal(props.phases);
   const label = t("targets.phases.label", {
     list: PHASES.map((p) => `${phaseName(p)} ${ms(props.phases[p])}`).join(", "),
   });
@@ -468,7 +478,7 @@ export function interfacesOf(v: Values): Iface[] {
     else i.outBps = val;
     byName.set(name, i);
   }
-  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...byName.values()]; // in the check's order (the prober's)
 }
 
 function IfStatus(props: { status: number | undefined }) {

@@ -1,6 +1,6 @@
 // Every page of the UI — the status page, the login form and each console page in web/src/routes.ts (read
 // at run time, so a new page is covered without touching this file) — in a real chromium against a real
-// opswatch: axe-core finds no serious or critical violation, a phone never scrolls sideways, the English
+// opswatch: axe-core finds no serious or critical violation (light and dark theme), a phone never scrolls sideways, the English
 // toggle leaves no Chinese UI string (checked against the translation tables), and the language toggle
 // and the login form work from the keyboard alone. Screenshots of each page, desktop and phone, go to
 // test-results/screenshots/; with OPSWATCH_UPDATE_SCREENSHOTS=1 the README's docs/img/status.png and
@@ -105,8 +105,11 @@ describe.skipIf(!hasChromium)("every page: accessible, phone-sized, fully transl
   }
 
   /** A page as the given user, settled: data loaded, no "loading…" left. */
-  async function open(p: UiPage, o: { viewport: { width: number; height: number } }): Promise<Page> {
-    const page = await newPage({ viewport: o.viewport });
+  async function open(
+    p: UiPage,
+    o: { viewport: { width: number; height: number }; colorScheme?: "light" | "dark" },
+  ): Promise<Page> {
+    const page = await newPage(o);
     if (p.admin) {
       const r = await page.context().request.post(`${stack.url}/api/v1/session`, {
         data: { user: stack.users.admin.name, password: stack.users.admin.password },
@@ -163,6 +166,16 @@ describe.skipIf(!hasChromium)("every page: accessible, phone-sized, fully transl
         if (errors.length) failures.push(`script errors:\n  ${errors.join("\n  ")}`);
       } finally {
         await closePage(page);
+      }
+
+      // The dark theme (prefers-color-scheme: dark) has colours of its own: contrast again.
+      const dark = await open(p, { viewport: DESKTOP, colorScheme: "dark" });
+      try {
+        const v = await checkA11y(dark);
+        if (v.length) failures.push(`axe (dark theme):\n${describeViolations(v)}`);
+        await screenshot(dark, `${p.name}-desktop-dark`);
+      } finally {
+        await closePage(dark);
       }
 
       // Phone, both languages: nothing sticks out sideways.

@@ -82,6 +82,8 @@ export interface PageOptions {
   locale?: string;
   /** Sets localStorage "opswatch.locale" before the app's first script runs ("en" or "zh-CN"). */
   appLocale?: "en" | "zh-CN";
+  /** prefers-color-scheme (default light): the stylesheet has a dark theme too. */
+  colorScheme?: "light" | "dark";
 }
 
 let shared: Promise<Browser> | undefined;
@@ -105,6 +107,7 @@ export async function newPage(o: PageOptions = {}): Promise<Page> {
     viewport: o.viewport ?? DESKTOP,
     locale: o.locale ?? "zh-CN",
     timezoneId: "UTC", // the app must show times in the site's zone, not the browser's
+    colorScheme: o.colorScheme ?? "light",
   });
   if (o.appLocale) {
     const l = o.appLocale;

@@ -12,7 +12,9 @@ import {
   englishLeak,
   loginUI,
   newPage,
+  noHorizontalScroll,
   type Page,
+  PHONE,
   screenshot,
   switchLocale,
 } from "../peers/browser.js";
@@ -253,5 +255,29 @@ describe.skipIf(!hasChromium)("console views: targets, agents, reports", () => {
     expect(json.type).toMatch(/^application\/json/);
     expect(JSON.parse(json.body.toString()).period.from).toMatch(new RegExp(`^${month}-01T00:00:00`));
     expect(consoleErrors(page)).toEqual([]);
+  });
+
+  it("on a phone the detail, agents and reports pages do not scroll sideways", async () => {
+    const phone = await newPage({ viewport: PHONE });
+    try {
+      await loginUI(phone, stack.url, stack.users.viewer.name, stack.users.viewer.password);
+      const views: [string, string, string][] = [
+        ["targets?id=portal", "table.results tbody tr", "console-target-http-phone"],
+        ["targets?id=ups-1", "section.ups [data-token]", "console-target-ups-phone"],
+        ["targets?id=fw", "section.interfaces tbody tr", "console-target-firewall-phone"],
+        ["agents", 'tr[data-agent="web-agent"]', "console-agents-phone"],
+        ["reports", "table.indicators tbody tr", "console-reports-phone"],
+      ];
+      for (const [path, ready, shot] of views) {
+        await phone.goto(`${stack.url}/console/${path}`);
+        await phone.locator(ready).first().waitFor({ timeout: 15_000 });
+        const scroll = await noHorizontalScroll(phone);
+        expect(scroll.culprits, path).toEqual([]);
+        expect(scroll.ok, path).toBe(true);
+        await screenshot(phone, shot);
+      }
+    } finally {
+      await closePage(phone);
+    }
   });
 });

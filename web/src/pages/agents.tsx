@@ -36,7 +36,7 @@ export function AgentsPage() {
     return <p class="error">{t("common.error", { message: agents.error.message })}</p>;
   if (!agents.data) return <p class="loading">{t("common.loading")}</p>;
   const list = agents.data.agents;
-  const limit = offset(agents.data.max_clock_offset_ms).replace(/^±/, "");
+  const limit = offset(agents.data.max_clock_offset_ms).replace(/^[+−±]/, "");
   const bad = list.filter((a) => a.clock_ok === false);
   const now = Date.now();
   return (
@@ -83,7 +83,7 @@ export function AgentsPage() {
                       <span class="muted">{t("agents.never")}</span>
                     ) : (
                       <>
-                        {fmt.dateTime(a.last_seen)}
+                        <span class="nowrap">{fmt.dateTime(a.last_seen)}</span>
                         <br />
                         <span class="muted">
                           {t("agents.ago", { d: fmt.duration(Math.max(0, now - a.last_seen)) })}

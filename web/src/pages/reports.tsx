@@ -250,7 +250,12 @@ function Indicators() {
                         <td class="num">{show(i.id, value, "actual")}</td>
                         <td class="num">
                           {x.availability.coverage === null ? "—" : fmt.percent(x.availability.coverage)}
-                          {x.lowCoverage && <span class="chip warn">{t("reports.ind.lowcoverage")}</span>}
+                          {x.lowCoverage && (
+                            <>
+                              {" "}
+                              <span class="chip warn">{t("reports.ind.lowcoverage")}</span>
+                            </>
+                          )}
                         </td>
                         <td>
                           <Met met={rt ? (x.responseTime?.met ?? null) : x.met} />

@@ -225,19 +225,15 @@ function Calendar(props: {
                         tabIndex={d === props.selected ? 0 : -1}
                         aria-pressed={d === props.selected}
                         aria-current={d === props.today ? "date" : undefined}
-                        aria-label={`${longFmt.format(new Date(`${d}T00:00:00Z`))}${list.length ? ` · ${list.map((x) => x.reason).join(", ")}` : ""}`}
                         onClick={() => props.onSelect(d)}
                         onKeyDown={(e) => key(e, d)}
                       >
+                        <span class="sr-only">{longFmt.format(new Date(`${d}T00:00:00Z`))}</span>
                         <span class="day-n" aria-hidden="true">
                           {Number(d.slice(8))}
                         </span>
                         {list.map((x) => (
-                          <span
-                            key={x.id}
-                            aria-hidden="true"
-                            class={x.cancelledAt ? "win-chip cancelled" : "win-chip"}
-                          >
+                          <span key={x.id} class={x.cancelledAt ? "win-chip cancelled" : "win-chip"}>
                             {x.reason}
                           </span>
                         ))}

@@ -1,8 +1,9 @@
 // Every page of the UI — the status page, the login form and each console page in web/src/routes.ts (read
 // at run time, so a new page is covered without touching this file) — in a real chromium against a real
-// opswatch: axe-core finds no serious or critical violation (light and dark theme), a phone never scrolls sideways, the English
-// toggle leaves no Chinese UI string (checked against the translation tables), and the language toggle
-// and the login form work from the keyboard alone. Screenshots of each page, desktop and phone, go to
+// opswatch: axe-core finds no serious or critical violation (light and dark theme), a phone never
+// scrolls sideways, the English toggle leaves no Chinese UI string (checked against the translation
+// tables), no value shows as NaN, undefined or a raw message key, and the language toggle and the
+// login form work from the keyboard alone. Screenshots of each page, desktop and phone, go to
 // test-results/screenshots/; with OPSWATCH_UPDATE_SCREENSHOTS=1 the README's docs/img/status.png and
 // docs/img/console.png are rewritten from this run.
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type A11yViolation,
+  brokenText,
   checkA11y,
   closeBrowser,
   closePage,
@@ -146,6 +148,8 @@ describe.skipIf(!hasChromium)("every page: accessible, phone-sized, fully transl
       try {
         const zh = await checkA11y(page);
         if (zh.length) failures.push(`axe (zh-CN):\n${describeViolations(zh)}`);
+        const brokenZh = await brokenText(page);
+        if (brokenZh.length) failures.push(`broken text (zh-CN): ${JSON.stringify(brokenZh)}`);
         const file = await screenshot(page, `${p.name}-desktop-zh`);
         if (process.env.OPSWATCH_UPDATE_SCREENSHOTS === "1") await docsScreenshot(page, p, file);
 
@@ -159,6 +163,8 @@ describe.skipIf(!hasChromium)("every page: accessible, phone-sized, fully transl
           failures.push(
             `Chinese left in English:\n${leaks.map((l) => `  "${l.text}" (${l.keys.join(", ") || "not in the tables"})`).join("\n")}`,
           );
+        const brokenEn = await brokenText(page);
+        if (brokenEn.length) failures.push(`broken text (en): ${JSON.stringify(brokenEn)}`);
         const en = await checkA11y(page);
         if (en.length) failures.push(`axe (en):\n${describeViolations(en)}`);
         await screenshot(page, `${p.name}-desktop-en`);

@@ -320,6 +320,40 @@ export async function englishLeak(
   return { leaks };
 }
 
+/**
+ * Visible texts that show a formatting bug instead of a value: NaN, undefined, null, Invalid Date,
+ * [object Object], an unfilled {placeholder} or a raw message key (e.g. "faults.title").
+ */
+export async function brokenText(page: Page): Promise<string[]> {
+  const texts: string[] = await page.evaluate(() => {
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent?.trim();
+      const parent = n.parentElement;
+      if (!text || !parent || parent.closest("script,style,noscript")) continue;
+      const st = getComputedStyle(parent);
+      if (st.display === "none" || st.visibility === "hidden") continue;
+      out.push(text);
+    }
+    for (const e of Array.from(document.querySelectorAll("[aria-label],[title]") as Dom[]))
+      for (const a of ["aria-label", "title"]) {
+        const v = e.getAttribute(a)?.trim();
+        if (v) out.push(v);
+      }
+    return out;
+  });
+  const { zh } = await translationTables();
+  const keys = new Set(Object.keys(zh));
+  return [
+    ...new Set(
+      texts.filter(
+        (t) => /\b(NaN|undefined|null|Invalid Date)\b|\[object Object\]|\{\w+\}/.test(t) || keys.has(t),
+      ),
+    ),
+  ];
+}
+
 /** Clicks the header's language toggle until the page is in `locale` (html[lang]). */
 export async function switchLocale(page: Page, locale: "en" | "zh-CN"): Promise<void> {
   if ((await page.getAttribute("html", "lang")) === locale) return;

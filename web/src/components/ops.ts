@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { zonedTime } from "../../../engine/zone.js";
 import { api } from "../api.js";
 
 /** The current time, re-rendering the caller every `everyMs` (deadline countdowns tick with it). */
@@ -21,34 +22,14 @@ export function siteZone(): Promise<string> {
   return zonePromise;
 }
 
-/** The zone's offset from UTC (ms) at instant `ms`. */
-function offsetAt(ms: number, zone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(ms);
-  const n = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const wall = Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second"));
-  return wall - Math.floor(ms / 1000) * 1000;
-}
-
 /**
  * The instant of a wall-clock time in the site zone: "2025-06-01" + "22:30" → epoch ms. The form's
  * inputs are in the site zone, never the browser's (an engineer abroad still plans in Beijing time).
+ * The engine's own zone arithmetic (pure, bundled into the page), so browser and server agree.
  */
 export function zonedToEpoch(date: string, time: string, zone: string): number {
-  const [y, mo, d] = date.split("-").map(Number) as [number, number, number];
   const [h, mi] = time.split(":").map(Number) as [number, number];
-  const wall = Date.UTC(y, mo - 1, d, h, mi);
-  let t = wall - offsetAt(wall, zone);
-  t = wall - offsetAt(t, zone); // again, in case the guess crossed a DST change
-  return t;
+  return zonedTime(date, h * 60 + mi, zone);
 }
 
 /** "HH:MM" of an instant in `zone`. */
@@ -59,10 +40,4 @@ export function zonedHm(ms: number, zone: string): string {
     minute: "2-digit",
     hourCycle: "h23",
   }).format(ms);
-}
-
-/** Adds `n` days to a YYYY-MM-DD date (calendar arithmetic, no zone involved). */
-export function addDaysIso(date: string, n: number): string {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }

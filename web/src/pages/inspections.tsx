@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { addDays } from "../../../engine/zone.js";
 import { api } from "../api.js";
-import { addDaysIso, siteZone, zonedToEpoch } from "../components/ops.js";
+import { siteZone, zonedToEpoch } from "../components/ops.js";
 import { fmt } from "../format.js";
 import { t, useLocale } from "../i18n/index.js";
 import { can, useSession } from "../session.js";
@@ -51,7 +52,7 @@ export function InspectionsPage() {
     () =>
       zone && {
         from: zonedToEpoch(today, "00:00", zone),
-        to: zonedToEpoch(addDaysIso(today, 1), "00:00", zone),
+        to: zonedToEpoch(addDays(today, 1), "00:00", zone),
       },
     [zone, today],
   );
@@ -60,10 +61,10 @@ export function InspectionsPage() {
     if (logDate)
       return {
         from: zonedToEpoch(logDate, "00:00", zone),
-        to: zonedToEpoch(addDaysIso(logDate, 1), "00:00", zone),
+        to: zonedToEpoch(addDays(logDate, 1), "00:00", zone),
       };
     return {
-      from: zonedToEpoch(addDaysIso(today, -30), "00:00", zone),
+      from: zonedToEpoch(addDays(today, -30), "00:00", zone),
       to: zonedToEpoch(today, "00:00", zone),
     };
   }, [zone, today, logDate]);

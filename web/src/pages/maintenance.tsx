@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { addDays } from "../../../engine/zone.js";
 import { api } from "../api.js";
-import { addDaysIso, siteZone, zonedToEpoch } from "../components/ops.js";
+import { siteZone, zonedToEpoch } from "../components/ops.js";
 import { fmt } from "../format.js";
 import { getLocale, t, useLocale } from "../i18n/index.js";
 import { can, useSession } from "../session.js";
@@ -157,12 +158,12 @@ function Calendar(props: {
   const n = daysIn(month);
   const weeks = Math.ceil((lead + n) / 7);
   const days: string[] = [];
-  for (let i = 0; i < weeks * 7; i++) days.push(addDaysIso(first, i - lead));
+  for (let i = 0; i < weeks * 7; i++) days.push(addDays(first, i - lead));
   const weekdayFmt = new Intl.DateTimeFormat(getLocale(), { weekday: "short", timeZone: "UTC" });
   const longFmt = new Intl.DateTimeFormat(getLocale(), { dateStyle: "full", timeZone: "UTC" });
   const onDay = (date: string) => {
     const s = zonedToEpoch(date, "00:00", zone);
-    const e = zonedToEpoch(addDaysIso(date, 1), "00:00", zone);
+    const e = zonedToEpoch(addDays(date, 1), "00:00", zone);
     return props.windows.filter((w) => w.occurrences.some((o) => overlaps(o, s, e)));
   };
   useEffect(() => {
@@ -178,9 +179,9 @@ function Calendar(props: {
       ArrowDown: 7,
     };
     let next: string | undefined;
-    if (e.key in step) next = addDaysIso(date, step[e.key] as number);
-    else if (e.key === "Home") next = addDaysIso(date, -mondayIndex(date));
-    else if (e.key === "End") next = addDaysIso(date, 6 - mondayIndex(date));
+    if (e.key in step) next = addDays(date, step[e.key] as number);
+    else if (e.key === "Home") next = addDays(date, -mondayIndex(date));
+    else if (e.key === "End") next = addDays(date, 6 - mondayIndex(date));
     if (next) {
       e.preventDefault();
       props.onSelect(next);

@@ -103,7 +103,12 @@ describe.skipIf(!hasChromium)("every page: accessible, phone-sized, fully transl
   async function records(): Promise<string[]> {
     const r = await stack.api("admin", "/api/v1/faults");
     const { faults } = (await r.json()) as { faults: { title: string; events?: { note?: string }[] }[] };
-    return faults.flatMap((f) => [f.title, ...(f.events ?? []).flatMap((e) => (e.note ? [e.note] : []))]);
+    // The pages show a title after its target's name without repeating it (components/fault-title.ts).
+    return faults.flatMap((f) => [
+      f.title,
+      f.title.replace(/^[^:：]*[:：]\s*/, ""),
+      ...(f.events ?? []).flatMap((e) => (e.note ? [e.note] : [])),
+    ]);
   }
 
   /** A page as the given user, settled: data loaded, no "loading…" left. */

@@ -191,7 +191,7 @@ describe.skipIf(!hasChromium)("status page", () => {
       };
       const data = [
         ...stack.dataTexts,
-        ...s.incidents.map((i) => i.title),
+        ...s.incidents.flatMap((i) => [i.title, i.title.replace(/^[^:：]*[:：]\s*/, "")]),
         ...s.maintenance.map((m) => m.reason),
       ];
       expect((await englishLeak(page, { data })).leaks).toEqual([]);

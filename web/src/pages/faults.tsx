@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.js";
 import { Deadline, type Outcome } from "../components/deadline.js";
+import { titleWithoutTarget } from "../components/fault-title.js";
 import { useNow } from "../components/ops.js";
 import { fmt } from "../format.js";
 import { t, useLocale } from "../i18n/index.js";
@@ -169,7 +170,7 @@ function FaultList() {
             </div>
             <h2 class="fault-title">
               <a class="fault-link" href={`/console/faults?id=${encodeURIComponent(f.id)}`}>
-                {nameOf(f.target)} · {f.title}
+                {nameOf(f.target)} · {titleWithoutTarget(f.title, nameOf(f.target))}
               </a>
             </h2>
             <p class="muted">{t("faults.opened", { time: fmt.dateTime(f.opened_at) })}</p>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { Bars, BarsLegend, pct } from "../components/bars.js";
+import { titleWithoutTarget } from "../components/fault-title.js";
 import { fmt } from "../format.js";
 import { type MessageKey, t, useLocale } from "../i18n/index.js";
 import type { Topic } from "../live.js";
@@ -123,7 +124,10 @@ export function StatusPage() {
                   <li key={f.id} class={`card incident ${f.severity}`}>
                     <div class="row">
                       <strong class="grow">
-                        {t("status.incident.title", { target: f.target_name, title: f.title })}
+                        {t("status.incident.title", {
+                          target: f.target_name,
+                          title: titleWithoutTarget(f.title, f.target_name),
+                        })}
                       </strong>
                       <span class="sev">{t("status.incident.severity", { severity: f.severity })}</span>
                     </div>

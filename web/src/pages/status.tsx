@@ -74,6 +74,8 @@ function StateChip(props: { state: State; maintenance: boolean }) {
 
 function indicatorValue(i: HistoryView["indicators"][number]): string {
   if (i.value === null) return t("status.ind.nodata");
+  // A response time is +Inf (sent as the string "+Inf") while no operation has succeeded this month.
+  if (typeof i.value !== "number" || !Number.isFinite(i.value)) return t("status.ind.noresponse");
   return i.unit === "seconds" ? t("status.ind.seconds", { n: fmt.number(i.value, 2) }) : pct(i.value);
 }
 

@@ -16,6 +16,8 @@ for bin in "${!peers[@]}"; do
 done
 # PostgreSQL's server binaries are not on PATH: they live in /usr/lib/postgresql/<version>/bin.
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+# A CJK font, so the browser tests' screenshots (test artifacts) show Chinese instead of empty boxes.
+[ -n "$(fc-list :lang=zh 2>/dev/null)" ] || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
   if [ "$(id -u)" = 0 ]; then

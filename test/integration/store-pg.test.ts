@@ -26,15 +26,18 @@ describe.skipIf(!hasPostgres)("PgStore", () => {
   }, 30_000);
   afterAll(() => cluster?.stop());
 
-  storeSuite(async () => {
-    const url = await cluster.createDatabase(`suite${++n}`);
-    const store = await PgStore.open(url);
-    return {
-      store,
-      raw: (sql) => onDatabase(url, sql),
-      markNewer: () => onDatabase(url, "UPDATE opswatch_schema SET version = 99"),
-      reopen: () => PgStore.open(url),
-      close: () => store.close(),
-    };
-  });
+  storeSuite(
+    async () => {
+      const url = await cluster.createDatabase(`suite${++n}`);
+      const store = await PgStore.open(url);
+      return {
+        store,
+        raw: (sql) => onDatabase(url, sql),
+        markNewer: () => onDatabase(url, "UPDATE opswatch_schema SET version = 99"),
+        reopen: () => PgStore.open(url),
+        close: () => store.close(),
+      };
+    },
+    { multiServer: true },
+  );
 });

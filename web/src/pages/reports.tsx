@@ -3,6 +3,7 @@ import { fmt } from "../format.js";
 import { getLocale, type MessageKey, t, useLocale } from "../i18n/index.js";
 import { useApi } from "../use-api.js";
 import "./views.css";
+import { Table } from "../components/table.js";
 
 // GET /api/v1/reports (server/routes/reports.ts: any month, formats of server/report/formats.ts) and
 // GET /api/v1/indicators (server/routes/indicators.ts → IndicatorService.compute, month to date).
@@ -202,71 +203,63 @@ function Indicators() {
               at: fmt.time(d.computedAt),
             })}
           </p>
-          <div class="table-wrap">
-            <table class="indicators">
-              <thead>
-                <tr>
-                  <th scope="col">{t("reports.ind.name")}</th>
-                  <th scope="col">{t("reports.ind.objective")}</th>
-                  <th scope="col">{t("reports.ind.actual")}</th>
-                  <th scope="col">{t("reports.ind.met")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.indicators.map((i) => (
-                  <tr key={i.id} data-indicator={i.id}>
-                    <th scope="row">{indName(i.id)}</th>
-                    <td class="num">{show(i.id, i.objective, "objective")}</td>
-                    <td class="num">{show(i.id, i.value, "actual")}</td>
+          <Table
+            class="indicators"
+            head={[
+              t("reports.ind.name"),
+              t("reports.ind.objective"),
+              t("reports.ind.actual"),
+              t("reports.ind.met"),
+            ]}
+          >
+            {d.indicators.map((i) => (
+              <tr key={i.id} data-indicator={i.id}>
+                <th scope="row">{indName(i.id)}</th>
+                <td class="num">{show(i.id, i.objective, "objective")}</td>
+                <td class="num">{show(i.id, i.value, "actual")}</td>
+                <td>
+                  <Met met={i.met} />
+                </td>
+              </tr>
+            ))}
+          </Table>
+          <h3>{t("reports.ind.pertarget")}</h3>
+          <Table
+            class="per-target"
+            head={[
+              t("reports.ind.name"),
+              t("reports.ind.target"),
+              t("reports.ind.actual"),
+              t("reports.ind.coverage"),
+              t("reports.ind.met"),
+            ]}
+          >
+            {d.indicators.flatMap((i) =>
+              i.targets.map((x) => {
+                const rt = i.id === "response_time";
+                const value = rt ? (x.responseTime?.p95 ?? null) : x.availability.ratio;
+                return (
+                  <tr key={`${i.id}/${x.target}`}>
+                    <td>{indName(i.id)}</td>
+                    <td>{x.name}</td>
+                    <td class="num">{show(i.id, value, "actual")}</td>
+                    <td class="num">
+                      {x.availability.coverage === null ? "—" : fmt.percent(x.availability.coverage)}
+                      {x.lowCoverage && (
+                        <>
+                          {" "}
+                          <span class="chip warn">{t("reports.ind.lowcoverage")}</span>
+                        </>
+                      )}
+                    </td>
                     <td>
-                      <Met met={i.met} />
+                      <Met met={rt ? (x.responseTime?.met ?? null) : x.met} />
                     </td>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <h3>{t("reports.ind.pertarget")}</h3>
-          <div class="table-wrap">
-            <table class="per-target">
-              <thead>
-                <tr>
-                  <th scope="col">{t("reports.ind.name")}</th>
-                  <th scope="col">{t("reports.ind.target")}</th>
-                  <th scope="col">{t("reports.ind.actual")}</th>
-                  <th scope="col">{t("reports.ind.coverage")}</th>
-                  <th scope="col">{t("reports.ind.met")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.indicators.flatMap((i) =>
-                  i.targets.map((x) => {
-                    const rt = i.id === "response_time";
-                    const value = rt ? (x.responseTime?.p95 ?? null) : x.availability.ratio;
-                    return (
-                      <tr key={`${i.id}/${x.target}`}>
-                        <td>{indName(i.id)}</td>
-                        <td>{x.name}</td>
-                        <td class="num">{show(i.id, value, "actual")}</td>
-                        <td class="num">
-                          {x.availability.coverage === null ? "—" : fmt.percent(x.availability.coverage)}
-                          {x.lowCoverage && (
-                            <>
-                              {" "}
-                              <span class="chip warn">{t("reports.ind.lowcoverage")}</span>
-                            </>
-                          )}
-                        </td>
-                        <td>
-                          <Met met={rt ? (x.responseTime?.met ?? null) : x.met} />
-                        </td>
-                      </tr>
-                    );
-                  }),
-                )}
-              </tbody>
-            </table>
-          </div>
+                );
+              }),
+            )}
+          </Table>
           <h3>{t("reports.faults.title")}</h3>
           <dl class="readings">
             <div>

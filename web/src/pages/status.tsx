@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { Bars, BarsLegend, pct } from "../components/bars.js";
 import { titleWithoutTarget } from "../components/fault-title.js";
+import { Table } from "../components/table.js";
 import { fmt } from "../format.js";
 import { type MessageKey, t, useLocale } from "../i18n/index.js";
 import type { Topic } from "../live.js";
@@ -219,37 +220,33 @@ export function StatusPage() {
           {h ? (
             <section aria-labelledby="st-ind">
               <h2 id="st-ind">{t("status.indicators")}</h2>
-              <div class="table-wrap">
-                <table class="indicators">
-                  <caption class="muted">{t("status.indicators.caption", { month: h.month })}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t("status.ind.name")}</th>
-                      <th scope="col">{t("status.ind.value")}</th>
-                      <th scope="col">{t("status.ind.objective")}</th>
-                      <th scope="col">{t("status.ind.result")}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {h.indicators.map((i) => (
-                      <tr key={i.id} data-indicator={i.id}>
-                        <th scope="row">{t(`status.ind.${i.id}` as MessageKey)}</th>
-                        <td>{indicatorValue(i)}</td>
-                        <td>{indicatorObjective(i)}</td>
-                        <td>
-                          <span class={`met ${i.met === null ? "na" : i.met ? "yes" : "no"}`}>
-                            {i.met === null
-                              ? t("status.ind.nodata")
-                              : i.met
-                                ? t("status.ind.met")
-                                : t("status.ind.notmet")}
-                          </span>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table
+                class="indicators"
+                caption={t("status.indicators.caption", { month: h.month })}
+                head={[
+                  t("status.ind.name"),
+                  t("status.ind.value"),
+                  t("status.ind.objective"),
+                  t("status.ind.result"),
+                ]}
+              >
+                {h.indicators.map((i) => (
+                  <tr key={i.id} data-indicator={i.id}>
+                    <th scope="row">{t(`status.ind.${i.id}` as MessageKey)}</th>
+                    <td>{indicatorValue(i)}</td>
+                    <td>{indicatorObjective(i)}</td>
+                    <td>
+                      <span class={`met ${i.met === null ? "na" : i.met ? "yes" : "no"}`}>
+                        {i.met === null
+                          ? t("status.ind.nodata")
+                          : i.met
+                            ? t("status.ind.met")
+                            : t("status.ind.notmet")}
+                      </span>
+                    </td>
+                  </tr>
+                ))}
+              </Table>
             </section>
           ) : null}
         </>

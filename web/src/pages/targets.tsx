@@ -5,6 +5,7 @@ import { type MessageKey, t, useLocale } from "../i18n/index.js";
 import { useLocation } from "../router.js";
 import { useApi } from "../use-api.js";
 import "./views.css";
+import { Table } from "../components/table.js";
 
 // GET /api/v1/targets and /api/v1/targets/:id/results (server/api.ts); value names: docs/http.md and
 // docs/snmp.md.
@@ -144,46 +145,34 @@ function TargetDetail(props: { target: TargetView; tick: number }) {
 
       <section class="card">
         <h2>{t("targets.detail.checks")}</h2>
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("targets.check")}</th>
-                <th scope="col">{t("targets.kind")}</th>
-                <th scope="col">{t("targets.state")}</th>
-                <th scope="col">{t("targets.agents")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {target.checks.map((c) => (
-                <tr key={c.id}>
-                  <td>{c.id}</td>
-                  <td>{c.kind}</td>
-                  <td>
-                    <StateChip state={c.state} />
-                  </td>
-                  <td>
-                    {c.agents.length === 0 && <span class="muted">{t("targets.noagent")}</span>}
-                    <ul class="plain">
-                      {c.agents.map((a) => (
-                        <li key={a.agent} class="agent-fresh">
-                          <strong>{a.agent}</strong>{" "}
-                          <span class={`chip ${a.fresh ? "good" : "warn"}`}>
-                            {t(a.fresh ? "targets.fresh" : "targets.stale")}
-                          </span>{" "}
-                          <span class={a.last.ok ? "ok-text" : "error"}>
-                            {t(a.last.ok ? "targets.ok" : "targets.failed")}
-                          </span>{" "}
-                          <span class="muted">{t("targets.last", { time: fmt.dateTime(a.last.ts) })}</span>
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table head={[t("targets.check"), t("targets.kind"), t("targets.state"), t("targets.agents")]}>
+          {target.checks.map((c) => (
+            <tr key={c.id}>
+              <td>{c.id}</td>
+              <td>{c.kind}</td>
+              <td>
+                <StateChip state={c.state} />
+              </td>
+              <td>
+                {c.agents.length === 0 && <span class="muted">{t("targets.noagent")}</span>}
+                <ul class="plain">
+                  {c.agents.map((a) => (
+                    <li key={a.agent} class="agent-fresh">
+                      <strong>{a.agent}</strong>{" "}
+                      <span class={`chip ${a.fresh ? "good" : "warn"}`}>
+                        {t(a.fresh ? "targets.fresh" : "targets.stale")}
+                      </span>{" "}
+                      <span class={a.last.ok ? "ok-text" : "error"}>
+                        {t(a.last.ok ? "targets.ok" : "targets.failed")}
+                      </span>{" "}
+                      <span class="muted">{t("targets.last", { time: fmt.dateTime(a.last.ts) })}</span>
+                    </li>
+                  ))}
+                </ul>
+              </td>
+            </tr>
+          ))}
+        </Table>
       </section>
 
       {target.checks.map((c) => (
@@ -198,39 +187,35 @@ function TargetDetail(props: { target: TargetView; tick: number }) {
         {results.data?.next_cursor && <p class="muted">{t("targets.results.more")}</p>}
         {longest > 0 && <PhaseLegend />}
         {rows.length > 0 && (
-          <div class="table-wrap">
-            <table class="results">
-              <thead>
-                <tr>
-                  <th scope="col">{t("targets.time")}</th>
-                  <th scope="col">{t("targets.agent")}</th>
-                  <th scope="col">{t("targets.check")}</th>
-                  <th scope="col">{t("targets.outcome")}</th>
-                  <th scope="col">{t("targets.duration")}</th>
-                  {longest > 0 && <th scope="col">{t("targets.phases")}</th>}
-                  <th scope="col">{t("targets.error")}</th>
+          <Table
+            class="results"
+            head={[
+              t("targets.time"),
+              t("targets.agent"),
+              t("targets.check"),
+              t("targets.outcome"),
+              t("targets.duration"),
+              longest > 0 && t("targets.phases"),
+              t("targets.error"),
+            ]}
+          >
+            {rows.map((r, i) => {
+              const phases = phased[i];
+              return (
+                <tr key={`${r.agent}/${r.seq}`}>
+                  <td class="nowrap">{fmt.time(r.ts)}</td>
+                  <td>{r.agent}</td>
+                  <td>{r.check}</td>
+                  <td class={r.ok ? "ok-text" : "error"}>{t(r.ok ? "targets.ok" : "targets.failed")}</td>
+                  <td class="nowrap num">{ms(r.duration_ms)}</td>
+                  {longest > 0 && (
+                    <td class="phase-cell">{phases && <PhaseBar phases={phases} scale={longest} />}</td>
+                  )}
+                  <td>{r.error ?? ""}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {rows.map((r, i) => {
-                  const phases = phased[i];
-                  return (
-                    <tr key={`${r.agent}/${r.seq}`}>
-                      <td class="nowrap">{fmt.time(r.ts)}</td>
-                      <td>{r.agent}</td>
-                      <td>{r.check}</td>
-                      <td class={r.ok ? "ok-text" : "error"}>{t(r.ok ? "targets.ok" : "targets.failed")}</td>
-                      <td class="nowrap num">{ms(r.duration_ms)}</td>
-                      {longest > 0 && (
-                        <td class="phase-cell">{phases && <PhaseBar phases={phases} scale={longest} />}</td>
-                      )}
-                      <td>{r.error ?? ""}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </Table>
         )}
       </section>
     </>
@@ -340,30 +325,20 @@ function Readings(props: { check: CheckView }) {
           <h2>{t("targets.if.title", { check: c.id })}</h2>
           {from}
           {device && <DeviceLine values={v} />}
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t("targets.if.name")}</th>
-                  <th scope="col">{t("targets.if.status")}</th>
-                  <th scope="col">{t("targets.if.in")}</th>
-                  <th scope="col">{t("targets.if.out")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {ifs.map((i) => (
-                  <tr key={i.name} data-interface={i.name}>
-                    <td>{i.name}</td>
-                    <td>
-                      <IfStatus status={i.status} />
-                    </td>
-                    <td class="num">{bps(i.inBps)}</td>
-                    <td class="num">{bps(i.outBps)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            head={[t("targets.if.name"), t("targets.if.status"), t("targets.if.in"), t("targets.if.out")]}
+          >
+            {ifs.map((i) => (
+              <tr key={i.name} data-interface={i.name}>
+                <td>{i.name}</td>
+                <td>
+                  <IfStatus status={i.status} />
+                </td>
+                <td class="num">{bps(i.inBps)}</td>
+                <td class="num">{bps(i.outBps)}</td>
+              </tr>
+            ))}
+          </Table>
         </section>
       )}
     </>

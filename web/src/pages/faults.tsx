@@ -77,6 +77,29 @@ function StateBadge(props: { f: Fault }) {
 }
 
 /** /console/faults (list with filters) and /console/faults?id=N (one fault: the WeCom link lands here). */
+/** The response and resolution deadlines of a fault, ticking with `now`. */
+function Deadlines(props: { f: Fault; now: number }) {
+  const { f, now } = props;
+  return (
+    <>
+      <Deadline
+        label={t("faults.respond")}
+        by={f.respond_by}
+        outcome={f.response}
+        done={responded(f)}
+        now={now}
+      />
+      <Deadline
+        label={t("faults.resolve")}
+        by={f.resolve_by}
+        outcome={f.completion}
+        done={f.status === "resolved"}
+        now={now}
+      />
+    </>
+  );
+}
+
 export function FaultsPage() {
   useLocale();
   const { query } = useLocation();
@@ -176,20 +199,7 @@ function FaultList() {
             <p class="muted">{t("faults.opened", { time: fmt.dateTime(f.opened_at) })}</p>
             {f.status === "open" && (
               <>
-                <Deadline
-                  label={t("faults.respond")}
-                  by={f.respond_by}
-                  outcome={f.response}
-                  done={responded(f)}
-                  now={now}
-                />
-                <Deadline
-                  label={t("faults.resolve")}
-                  by={f.resolve_by}
-                  outcome={f.completion}
-                  done={false}
-                  now={now}
-                />
+                <Deadlines f={f} now={now} />
               </>
             )}
           </li>
@@ -271,20 +281,7 @@ function FaultDetail(props: { id: string }) {
         <p class="muted">
           {t("faults.opened", { time: fmt.dateTime(f.opened_at) })} · {t("faults.cause", { cause: f.cause })}
         </p>
-        <Deadline
-          label={t("faults.respond")}
-          by={f.respond_by}
-          outcome={f.response}
-          done={responded(f)}
-          now={now}
-        />
-        <Deadline
-          label={t("faults.resolve")}
-          by={f.resolve_by}
-          outcome={f.completion}
-          done={f.status === "resolved"}
-          now={now}
-        />
+        <Deadlines f={f} now={now} />
         {f.acknowledged && (
           <p class="ack-by">
             {t("faults.ack_by", { actor: f.acknowledged.actor, time: fmt.dateTime(f.acknowledged.at) })}

@@ -13,16 +13,7 @@ export class SqliteAuthStore implements AuthStore {
           `INSERT OR IGNORE INTO users (name, display_name, role, password_hash, disabled, created_at, created_by, last_login_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(
-          u.name,
-          u.displayName ?? null,
-          u.role,
-          u.passwordHash,
-          u.disabled ? 1 : 0,
-          u.createdAt,
-          u.createdBy,
-          u.lastLoginAt ?? null,
-        ).changes === 1
+        .run(...userValues(u)).changes === 1
     );
   }
 
@@ -60,17 +51,7 @@ export class SqliteAuthStore implements AuthStore {
         `INSERT INTO api_tokens (name, role, hash, created_at, created_by, expires_at, revoked_at, revoked_by, last_used_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        t.name,
-        t.role,
-        t.hash,
-        t.createdAt,
-        t.createdBy,
-        t.expiresAt ?? null,
-        t.revokedAt ?? null,
-        t.revokedBy ?? null,
-        t.lastUsedAt ?? null,
-      );
+      .run(...tokenValues(t));
     return String(info.lastInsertRowid);
   }
 
@@ -209,4 +190,36 @@ export function toToken(r: TokenRow): TokenRecord {
     ...(r.revoked_by === null ? {} : { revokedBy: r.revoked_by }),
     ...(r.last_used_at === null ? {} : { lastUsedAt: r.last_used_at }),
   };
+}
+
+/** A user's column values in the order of the users INSERT (both stores use it). */
+export function userValues(u: UserRecord) {
+  const { name, role, passwordHash, disabled, createdAt, createdBy } = u;
+  return [
+    name,
+    u.displayName ?? null,
+    role,
+    passwordHash,
+    disabled ? 1 : 0,
+    createdAt,
+    createdBy,
+    u.lastLoginAt ?? null,
+  ];
+}
+
+/** A token's column values in the order of the api_tokens INSERT (both stores use it). */
+export function tokenValues(t: Omit<TokenRecord, "id">) {
+  const { name, role, hash, createdAt, createdBy } = t;
+  const opt = (v: string | number | undefined) => v ?? null;
+  return [
+    name,
+    role,
+    hash,
+    createdAt,
+    createdBy,
+    opt(t.expiresAt),
+    opt(t.revokedAt),
+    opt(t.revokedBy),
+    opt(t.lastUsedAt),
+  ];
 }

@@ -104,7 +104,8 @@ export class SqliteFaultStore {
   }
 }
 
-interface DbRow {
+/** A faults table row (both stores). */
+export interface DbRow {
   id: number;
   target: string;
   cause: string;

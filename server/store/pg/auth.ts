@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { toToken, toUser } from "../auth.js";
+import { tokenValues, toToken, toUser, userValues } from "../auth.js";
 import type { AuthStore, SessionRecord, TokenRecord, UserRecord } from "../store.js";
 import { one, params } from "./pool.js";
 
@@ -16,16 +16,7 @@ export class PgAuthStore implements AuthStore {
     const r = await this.pool.query(
       `INSERT INTO users (name, display_name, role, password_hash, disabled, created_at, created_by, last_login_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (name) DO NOTHING`,
-      [
-        u.name,
-        u.displayName ?? null,
-        u.role,
-        u.passwordHash,
-        u.disabled ? 1 : 0,
-        u.createdAt,
-        u.createdBy,
-        u.lastLoginAt ?? null,
-      ],
+      userValues(u),
     );
     return r.rowCount === 1;
   }
@@ -59,17 +50,7 @@ export class PgAuthStore implements AuthStore {
     const id = await one<number>(
       `INSERT INTO api_tokens (name, role, hash, created_at, created_by, expires_at, revoked_at, revoked_by, last_used_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [
-        t.name,
-        t.role,
-        t.hash,
-        t.createdAt,
-        t.createdBy,
-        t.expiresAt ?? null,
-        t.revokedAt ?? null,
-        t.revokedBy ?? null,
-        t.lastUsedAt ?? null,
-      ],
+      tokenValues(t),
       this.pool,
     );
     return String(id);

@@ -1,19 +1,8 @@
 import type pg from "pg";
 import type { FaultEvent } from "../../../engine/faults.js";
-import type { FaultFilter, FaultRecord, FaultRow } from "../faults.js";
+import type { DbRow, FaultFilter, FaultRecord, FaultRow } from "../faults.js";
 import type { FaultStore } from "../store.js";
 import { type Db, params, tx } from "./pool.js";
-
-interface DbRow {
-  id: number;
-  target: string;
-  cause: string;
-  title: string;
-  source: "auto" | "manual";
-  severity: string;
-  opened_at: number;
-  open: number;
-}
 
 /** Faults as append-only event logs, as SqliteFaultStore (derived columns open/severity for listing). */
 export class PgFaultStore implements FaultStore {

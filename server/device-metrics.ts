@@ -3,10 +3,11 @@
 // probe gauges, so a device whose results go stale drops out; reboots and poll durations are counted
 // as results are committed. Labels are bounded by the config: targets, checks, agents, the
 // designated interfaces' `name`s, and fixed sets (NUT flags, HA roles, directions).
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { Counter, Histogram, type Registry } from "prom-client";
 import type { Check } from "../config/schema.js";
 import { rebootBetween, type UptimeSample } from "../engine/reboots.js";
 import type { Result, Values } from "../protocol/messages.js";
+import { type GaugeDef, gaugeFamily } from "./gauge-family.js";
 import type { LiveView } from "./live.js";
 
 /** NUT `ups.status` tokens exported as a state set: one series per flag, 1 when present. */
@@ -14,11 +15,6 @@ export const UPS_FLAGS = ["OL", "OB", "LB", "BYPASS", "OFF", "OVER", "TRIM", "BO
 
 /** vrrpOperState numbering (VRRP-MIB) → `role` label of opswatch_ha_role. */
 export const HA_ROLES: Readonly<Record<number, string>> = { 1: "initialize", 2: "backup", 3: "master" };
-
-interface GaugeDef {
-  help: string;
-  labels: readonly string[];
-}
 
 /** Every gauge derived from result values; all also carry target, check and agent. */
 const GAUGES = {
@@ -151,20 +147,8 @@ export class DeviceMetrics {
     now: () => number,
   ) {
     const base = ["target", "check", "agent"];
-    const gauges = new Map<DeviceGauge, Gauge>();
-    // The first gauge's collect() rebuilds every gauge (and lineBads, registered after them) once per
-    // scrape, before they are read.
-    for (const [name, def] of Object.entries(GAUGES) as [DeviceGauge, GaugeDef][])
-      gauges.set(
-        name,
-        new Gauge({
-          name,
-          help: def.help,
-          labelNames: [...base, ...def.labels],
-          registers: [registry],
-          ...(gauges.size === 0 ? { collect: () => rebuild() } : {}),
-        }),
-      );
+    // rebuild() also refreshes lineBads, registered after the gauges, so it too is read fresh.
+    const gauges = gaugeFamily<DeviceGauge>(registry, GAUGES, () => rebuild());
     // A device counter, exported as the counter it is: rate() and increase() handle its resets.
     const lineBads = new Counter({
       name: "opswatch_ups_input_line_bads_total",

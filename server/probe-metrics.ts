@@ -3,17 +3,13 @@
 // opswatch. Gauges are rebuilt from the live view on each scrape, like probe_success, so a stale result
 // drops out. Plus opswatch_operation_duration_seconds, the histogram behind the response_time
 // indicator, observed as results are committed.
-import { Gauge, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import type { Target } from "../config/schema.js";
 import { indicatorSpecs } from "../engine/mapping.js";
 import type { Result, Values } from "../protocol/messages.js";
+import { type GaugeDef, gaugeFamily } from "./gauge-family.js";
 import type { LiveView } from "./live.js";
 import { OutcomeHistogram } from "./outcome-histogram.js";
-
-interface GaugeDef {
-  help: string;
-  labels: readonly string[];
-}
 
 /** Every gauge derived from result values; all also carry target, check and agent. */
 const GAUGES = {
@@ -124,20 +120,7 @@ export class ProbeMetrics {
   private readonly operationChecks: Set<string>;
 
   constructor(registry: Registry, live: LiveView, knownAgents: readonly string[], now: () => number) {
-    const base = ["target", "check", "agent"];
-    const gauges = new Map<ProbeGauge, Gauge>();
-    // The first gauge's collect() rebuilds every gauge once per scrape, before they are read.
-    for (const [name, def] of Object.entries(GAUGES) as [ProbeGauge, GaugeDef][])
-      gauges.set(
-        name,
-        new Gauge({
-          name,
-          help: def.help,
-          labelNames: [...base, ...def.labels],
-          registers: [registry],
-          ...(gauges.size === 0 ? { collect: () => rebuild() } : {}),
-        }),
-      );
+    const gauges = gaugeFamily<ProbeGauge>(registry, GAUGES, () => rebuild());
     const rebuild = () => {
       const t = now();
       for (const g of gauges.values()) g.reset();

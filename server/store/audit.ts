@@ -12,17 +12,7 @@ export class SqliteAuditStore implements AuditStore {
           `INSERT INTO audit (at, actor, role, via, addr, action, object, before, after)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(
-          e.at,
-          e.actor,
-          e.role,
-          e.via,
-          e.addr,
-          e.action,
-          e.object,
-          e.before === undefined ? null : JSON.stringify(e.before),
-          e.after === undefined ? null : JSON.stringify(e.after),
-        ).lastInsertRowid,
+        .run(...auditValues(e)).lastInsertRowid,
     );
   }
 
@@ -89,4 +79,10 @@ export function toEntry(r: Row): AuditEntry {
     before: r.before === null ? null : JSON.parse(r.before),
     after: r.after === null ? null : JSON.parse(r.after),
   };
+}
+
+/** An entry's column values in the order of the audit INSERT (both stores use it). */
+export function auditValues(e: Omit<AuditEntry, "id">) {
+  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+  return [e.at, e.actor, e.role, e.via, e.addr, e.action, e.object, json(e.before), json(e.after)];
 }

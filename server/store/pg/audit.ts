@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { decodeCursor, toEntry } from "../audit.js";
+import { auditValues, decodeCursor, toEntry } from "../audit.js";
 import type { AuditEntry, AuditQuery, AuditStore } from "../store.js";
 import { params } from "./pool.js";
 
@@ -13,17 +13,7 @@ export class PgAuditStore implements AuditStore {
     const { rows } = await this.pool.query<{ id: number }>(
       `INSERT INTO audit (at, actor, role, via, addr, action, object, before, after)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [
-        e.at,
-        e.actor,
-        e.role,
-        e.via,
-        e.addr,
-        e.action,
-        e.object,
-        e.before === undefined ? null : JSON.stringify(e.before),
-        e.after === undefined ? null : JSON.stringify(e.after),
-      ],
+      auditValues(e),
     );
     return String(rows[0]?.id);
   }
